@@ -1,0 +1,57 @@
+"""The composition root: the one place that turns Settings into engines, folders and senders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from consultant.db.base import utcnow
+from consultant.db.engine import make_engine, make_session_factory
+from consultant.mail.maildir import Maildir
+from consultant.outbound.transport import Transport, transport_for
+from consultant.settings import Settings
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    spool: Maildir
+    drop: Maildir
+    quarantine: Maildir
+    transport: Transport
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_app(settings: Settings, *, transport: Transport | None = None) -> App:
+    engine = make_engine(settings.database_url)
+    return App(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        spool=Maildir(settings.spool_dir),
+        drop=Maildir(settings.drop_dir),
+        quarantine=Maildir(settings.quarantine_dir),
+        transport=transport or transport_for(settings),
+    )
+
+
+def prepare(app: App, *, load_codes: bool = True, progress: bool = False) -> None:
+    """Create folders, migrate the database, and load the bundled code sets the first time."""
+    from consultant.db.migrate import upgrade
+
+    for box in (app.spool, app.drop, app.quarantine, Maildir(app.settings.sent_dir)):
+        box.create()
+    upgrade(app.engine)
+    if load_codes:
+        from consultant.codes.bundled import ensure_bundled_codesets
+
+        ensure_bundled_codesets(app.sessions, progress=progress)

@@ -1,0 +1,7 @@
+"""`consultant codes` commands."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

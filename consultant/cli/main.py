@@ -1,0 +1,23 @@
+"""`consultant` command line: one group, each part's commands in its own module."""
+
+from __future__ import annotations
+
+import click
+
+from consultant import __version__
+from consultant.cli import accounts, codes, coders, queue, run
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="consultant")
+def cli() -> None:
+    """CaseConsultant: email-driven medical-coding consultations."""
+
+
+for module in (run, queue, codes, accounts, coders):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="consultant")

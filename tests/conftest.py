@@ -1,0 +1,103 @@
+"""Shared fixtures. Integration tests start their own servers; a missing server skips with a reason,
+unless CONSULTANT_REQUIRE_SERVERS=1 (CI), where the skip becomes a failure."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from consultant.app import App, build_app, prepare
+from consultant.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def require_servers() -> bool:
+    return os.environ.get("CONSULTANT_REQUIRE_SERVERS") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip on a developer's machine without the server; fail in CI where it must be there."""
+    if require_servers():
+        pytest.fail(f"CONSULTANT_REQUIRE_SERVERS=1 but: {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def make_settings(home: Path, **overrides: object) -> Settings:
+    env = {"CONSULTANT_HOME": str(home)}
+    settings = Settings.from_env(env)
+    if overrides:
+        from dataclasses import replace
+
+        settings = replace(settings, **overrides)  # type: ignore[arg-type]
+    return settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[App]:
+    """A fresh App on SQLite in a temporary home, migrated, without the bundled code sets."""
+    a = build_app(settings)
+    prepare(a, load_codes=False)
+    yield a
+    a.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get("CONSULTANT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            conn.execute("select 1")
+    except Exception as exc:  # any failure to reach it means "no server here"
+        skip_or_fail(f"PostgreSQL not reachable at {url}: {exc}")
+    return url
+
+
+@pytest.fixture
+def postgres_app(postgres_url: str, tmp_path: Path) -> Iterator[App]:
+    """A fresh App on the PostgreSQL server, in a schema of its own that is dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'create schema "{schema}"')
+    settings = make_settings(tmp_path, database_url=postgres_url)
+    from consultant.app import App as _App
+    from consultant.db.engine import make_engine, make_session_factory
+    from consultant.mail.maildir import Maildir
+    from consultant.outbound.transport import transport_for
+
+    engine = make_engine(postgres_url, connect_args={"options": f"-csearch_path={schema}"})
+    a = _App(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        spool=Maildir(settings.spool_dir),
+        drop=Maildir(settings.drop_dir),
+        quarantine=Maildir(settings.quarantine_dir),
+        transport=transport_for(settings),
+    )
+    prepare(a, load_codes=False)
+    yield a
+    a.close()
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'drop schema "{schema}" cascade')
