@@ -39,6 +39,12 @@ class Code(Base):
     release_id: Mapped[int] = mapped_column(ForeignKey("code_release.id", ondelete="CASCADE"), index=True)
     system: Mapped[str] = mapped_column(String(20))
     code: Mapped[str] = mapped_column(String(10))  # display form: E11.22, 0FT44ZZ, J1100, 99214, 59
+    # code | category | subcategory (ICD headers) | section | chapter (ICD-10-CM tabular groupings, which
+    # carry notes a coder reads above a code) | modifier
+    kind: Mapped[str] = mapped_column(String(12), default="code")
+    parent: Mapped[str] = mapped_column(
+        String(10), default=""
+    )  # tabular parent: E11.22 -> E11.2 -> E11 -> E08-E13
     descriptor: Mapped[str] = mapped_column(Text, default="")  # official long descriptor
     short_descriptor: Mapped[str] = mapped_column(Text, default="")
     billable: Mapped[bool] = mapped_column(default=True)  # False = header / category
@@ -67,6 +73,10 @@ class NcciEdit(Base):
     __table_args__ = (Index("ix_ncci_edit_pair", "column1", "column2"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The import this row came from (a code_release row with system "ncci-practitioner" / "ncci-hospital").
+    release_id: Mapped[int | None] = mapped_column(
+        ForeignKey("code_release.id", ondelete="CASCADE"), index=True, default=None
+    )
     setting: Mapped[str] = mapped_column(String(12))  # practitioner | hospital
     release: Mapped[str] = mapped_column(String(40))
     column1: Mapped[str] = mapped_column(String(10))
@@ -82,6 +92,10 @@ class Mue(Base):
     __table_args__ = (Index("ix_mue_code", "code", "setting"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The import this row came from (a code_release row with system "mue-practitioner" / …).
+    release_id: Mapped[int | None] = mapped_column(
+        ForeignKey("code_release.id", ondelete="CASCADE"), index=True, default=None
+    )
     setting: Mapped[str] = mapped_column(String(12))  # practitioner | outpatient | dme
     release: Mapped[str] = mapped_column(String(40))
     code: Mapped[str] = mapped_column(String(10))

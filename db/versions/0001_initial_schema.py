@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 11:45:38.760516
+Create Date: 2026-11-25 11:49:46.981669
 """
 
 from __future__ import annotations
@@ -59,36 +59,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("email", name=op.f("uq_coder_email")),
     )
     op.create_table(
-        "mue",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("setting", sa.String(length=12), nullable=False),
-        sa.Column("release", sa.String(length=40), nullable=False),
-        sa.Column("code", sa.String(length=10), nullable=False),
-        sa.Column("value", sa.Integer(), nullable=False),
-        sa.Column("adjudication_indicator", sa.String(length=80), nullable=False),
-        sa.Column("rationale", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_mue")),
-    )
-    with op.batch_alter_table("mue", schema=None) as batch_op:
-        batch_op.create_index("ix_mue_code", ["code", "setting"], unique=False)
-
-    op.create_table(
-        "ncci_edit",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("setting", sa.String(length=12), nullable=False),
-        sa.Column("release", sa.String(length=40), nullable=False),
-        sa.Column("column1", sa.String(length=10), nullable=False),
-        sa.Column("column2", sa.String(length=10), nullable=False),
-        sa.Column("effective_from", sa.Date(), nullable=False),
-        sa.Column("effective_to", sa.Date(), nullable=True),
-        sa.Column("modifier_indicator", sa.String(length=1), nullable=False),
-        sa.Column("rationale", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ncci_edit")),
-    )
-    with op.batch_alter_table("ncci_edit", schema=None) as batch_op:
-        batch_op.create_index("ix_ncci_edit_pair", ["column1", "column2"], unique=False)
-
-    op.create_table(
         "account_address",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -130,6 +100,8 @@ def upgrade() -> None:
         sa.Column("release_id", sa.Integer(), nullable=False),
         sa.Column("system", sa.String(length=20), nullable=False),
         sa.Column("code", sa.String(length=10), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("parent", sa.String(length=10), nullable=False),
         sa.Column("descriptor", sa.Text(), nullable=False),
         sa.Column("short_descriptor", sa.Text(), nullable=False),
         sa.Column("billable", sa.Boolean(), nullable=False),
@@ -168,6 +140,52 @@ def upgrade() -> None:
     with op.batch_alter_table("consultation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_consultation_account_id"), ["account_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_consultation_created_at"), ["created_at"], unique=False)
+
+    op.create_table(
+        "mue",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("release_id", sa.Integer(), nullable=True),
+        sa.Column("setting", sa.String(length=12), nullable=False),
+        sa.Column("release", sa.String(length=40), nullable=False),
+        sa.Column("code", sa.String(length=10), nullable=False),
+        sa.Column("value", sa.Integer(), nullable=False),
+        sa.Column("adjudication_indicator", sa.String(length=80), nullable=False),
+        sa.Column("rationale", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["release_id"],
+            ["code_release.id"],
+            name=op.f("fk_mue_release_id_code_release"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mue")),
+    )
+    with op.batch_alter_table("mue", schema=None) as batch_op:
+        batch_op.create_index("ix_mue_code", ["code", "setting"], unique=False)
+        batch_op.create_index(batch_op.f("ix_mue_release_id"), ["release_id"], unique=False)
+
+    op.create_table(
+        "ncci_edit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("release_id", sa.Integer(), nullable=True),
+        sa.Column("setting", sa.String(length=12), nullable=False),
+        sa.Column("release", sa.String(length=40), nullable=False),
+        sa.Column("column1", sa.String(length=10), nullable=False),
+        sa.Column("column2", sa.String(length=10), nullable=False),
+        sa.Column("effective_from", sa.Date(), nullable=False),
+        sa.Column("effective_to", sa.Date(), nullable=True),
+        sa.Column("modifier_indicator", sa.String(length=1), nullable=False),
+        sa.Column("rationale", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["release_id"],
+            ["code_release.id"],
+            name=op.f("fk_ncci_edit_release_id_code_release"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ncci_edit")),
+    )
+    with op.batch_alter_table("ncci_edit", schema=None) as batch_op:
+        batch_op.create_index("ix_ncci_edit_pair", ["column1", "column2"], unique=False)
+        batch_op.create_index(batch_op.f("ix_ncci_edit_release_id"), ["release_id"], unique=False)
 
     op.create_table(
         "plain_description",
@@ -381,6 +399,16 @@ def downgrade() -> None:
 
     op.drop_table("inbound_message")
     op.drop_table("plain_description")
+    with op.batch_alter_table("ncci_edit", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ncci_edit_release_id"))
+        batch_op.drop_index("ix_ncci_edit_pair")
+
+    op.drop_table("ncci_edit")
+    with op.batch_alter_table("mue", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mue_release_id"))
+        batch_op.drop_index("ix_mue_code")
+
+    op.drop_table("mue")
     with op.batch_alter_table("consultation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consultation_created_at"))
         batch_op.drop_index(batch_op.f("ix_consultation_account_id"))
@@ -400,14 +428,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_account_address_account_id"))
 
     op.drop_table("account_address")
-    with op.batch_alter_table("ncci_edit", schema=None) as batch_op:
-        batch_op.drop_index("ix_ncci_edit_pair")
-
-    op.drop_table("ncci_edit")
-    with op.batch_alter_table("mue", schema=None) as batch_op:
-        batch_op.drop_index("ix_mue_code")
-
-    op.drop_table("mue")
     op.drop_table("coder")
     op.drop_table("code_release")
     op.drop_table("account")

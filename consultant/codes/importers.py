@@ -1,0 +1,94 @@
+"""`codes import KIND FILE`: which parser reads which file, and how its release is named and dated."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from consultant.codes import icd10cm_xml
+from consultant.codes.files import SourceFile, WrongFile, fiscal_year, read_source, year_in
+from consultant.codes.records import CodeRow
+from consultant.codes.store import ImportOutcome, Progress, ReleaseSpec, no_progress, store_codes
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    kind: str
+    paths: tuple[Path, ...]
+    release: str | None = None  # release name; default from the file
+    effective: date | None = None  # first date of service; default from the file
+    setting: str | None = None  # NCCI/MUE: practitioner | hospital | outpatient | dme
+
+
+@dataclass(frozen=True)
+class ParsedRelease:
+    system: str
+    name: str
+    effective_from: date
+    effective_to: date | None
+    rows: Sequence[CodeRow]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    help: str
+    member: Callable[[str], bool]  # which zip member holds the data
+    parse: Callable[[SourceFile, ImportRequest], ParsedRelease]
+
+
+def _fy_release(
+    system: str, year: int | None, request: ImportRequest, rows: Sequence[CodeRow]
+) -> ParsedRelease:
+    if year is None and (request.release is None or request.effective is None):
+        raise WrongFile("cannot tell the fiscal year from the file; give --release and --effective")
+    start, end = fiscal_year(year) if year else (request.effective, None)
+    assert start is not None
+    effective_from = request.effective or start
+    # A release given an explicit start that differs from its fiscal year (the April update) ends with it.
+    return ParsedRelease(system, request.release or f"FY{year}", effective_from, end, rows)
+
+
+def parse_icd10cm_xml(src: SourceFile, request: ImportRequest) -> ParsedRelease:
+    try:
+        version, rows = icd10cm_xml.parse_tabular_xml(src.data)
+    except icd10cm_xml.NotIcd10cmXml as exc:
+        raise WrongFile(str(exc)) from exc
+    year = int(version) if version.isdigit() else year_in(src.name)
+    return _fy_release("icd10cm", year, request, rows)
+
+
+KINDS: dict[str, Kind] = {
+    "icd10cm-xml": Kind(
+        "icd10cm-xml",
+        "ICD-10-CM tabular XML (icd10cm_tabular_YYYY.xml, or the one inside simple-icd-10-cm)",
+        lambda n: n.lower().endswith(".xml") and "tabular" in n.lower(),
+        parse_icd10cm_xml,
+    ),
+}
+
+
+def run_import(
+    sessions: sessionmaker[Session], request: ImportRequest, progress: Progress = no_progress
+) -> ImportOutcome:
+    """Read, parse and store one release. Raises WrongFile (one line) or ReleaseConflict."""
+    kind = KINDS.get(request.kind)
+    if kind is None:
+        raise WrongFile(f"unknown kind {request.kind!r}; one of: {', '.join(KINDS)}")
+    if len(request.paths) != 1:
+        raise WrongFile(f"{request.kind} takes one file")
+    src = read_source(request.paths[0], kind.member)
+    parsed = kind.parse(src, request)
+    spec = ReleaseSpec(
+        system=parsed.system,
+        name=parsed.name,
+        effective_from=parsed.effective_from,
+        effective_to=parsed.effective_to,
+        source_file=src.name,
+        source_sha256=src.sha256,
+    )
+    return store_codes(sessions, spec, parsed.rows, progress)

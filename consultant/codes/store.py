@@ -1,0 +1,110 @@
+"""Writing a release and its codes to the database. A release is never overwritten: a newer file is a
+new release, and the same file twice (same SHA-256) is recognised and skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from consultant.codes.records import CodeRow
+from consultant.models.codes import Code, CodeRelease
+
+CHUNK = 5000
+
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
+
+
+def no_progress(done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ReleaseSpec:
+    system: str  # the release's system: icd10cm, icd10pcs, hcpcs, cpt, cpt-modifier, ncci-practitioner, …
+    name: str  # FY2026, 2020-annual, v322r0 …
+    effective_from: date
+    effective_to: date | None
+    source_file: str
+    source_sha256: str
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    system: str
+    name: str
+    release_id: int
+    rows: int
+    already_loaded: bool = False
+
+    def summary(self) -> str:
+        if self.already_loaded:
+            return f"{self.system} {self.name}: already loaded (same file), nothing to do"
+        return f"{self.system} {self.name}: {self.rows:,} rows imported"
+
+
+class ReleaseConflict(ValueError):
+    """A release of that name exists, loaded from a different file."""
+
+
+def existing_release(session: Session, spec: ReleaseSpec) -> CodeRelease | None:
+    """The release this file was already loaded as, if any; a name clash with another file is an error."""
+    same_file = session.scalars(
+        select(CodeRelease).where(
+            CodeRelease.system == spec.system, CodeRelease.source_sha256 == spec.source_sha256
+        )
+    ).first()
+    if same_file is not None:
+        return same_file
+    same_name = session.scalars(
+        select(CodeRelease).where(CodeRelease.system == spec.system, CodeRelease.name == spec.name)
+    ).first()
+    if same_name is not None:
+        raise ReleaseConflict(
+            f"{spec.system} release {spec.name} is already loaded from another file "
+            f"({same_name.source_file}); give this one another name with --release"
+        )
+    return None
+
+
+def new_release(session: Session, spec: ReleaseSpec) -> CodeRelease:
+    release = CodeRelease(
+        system=spec.system,
+        name=spec.name,
+        effective_from=spec.effective_from,
+        effective_to=spec.effective_to,
+        source_file=spec.source_file,
+        source_sha256=spec.source_sha256,
+    )
+    session.add(release)
+    session.flush()
+    return release
+
+
+def bulk_insert(session: Session, model: Any, rows: Sequence[dict[str, Any]], progress: Progress) -> None:
+    total = len(rows)
+    for start in range(0, total, CHUNK):
+        session.execute(insert(model), list(rows[start : start + CHUNK]))
+        progress(min(start + CHUNK, total), total)
+    progress(total, total)
+
+
+def store_codes(
+    sessions: sessionmaker[Session],
+    spec: ReleaseSpec,
+    rows: Sequence[CodeRow],
+    progress: Progress = no_progress,
+) -> ImportOutcome:
+    """Insert one release and its codes in a single transaction (all or nothing)."""
+    with sessions.begin() as session:
+        found = existing_release(session, spec)
+        if found is not None:
+            return ImportOutcome(found.system, found.name, found.id, found.code_count, already_loaded=True)
+        release = new_release(session, spec)
+        release.code_count = sum(1 for r in rows if r.kind == "code")
+        bulk_insert(session, Code, [r.as_insert(release.id) for r in rows], progress)
+        return ImportOutcome(spec.system, spec.name, release.id, len(rows))
