@@ -55,6 +55,11 @@ class Settings:
     authserv_ids: tuple[str, ...] = ()
     poll_seconds: float = 1.0
     draft_service_level_hours: int = 24
+    # IMAP source: imap://user:pass@host:port/MAILBOX (imaps:// for TLS); None = no IMAP polling.
+    imap_url: str | None = None
+    # Where fetched mail is moved on the server; None = leave it in place and flag it \Seen instead.
+    imap_processed_folder: str | None = "Processed"
+    imap_rejected_folder: str = "Rejected"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -100,4 +105,8 @@ class Settings:
             plans_file=Path(plans) if plans else None,
             require_dmarc=_bool(env, "CONSULTANT_REQUIRE_DMARC", False),
             authserv_ids=authserv,
+            imap_url=env.get("CONSULTANT_IMAP_URL") or None,
+            # Set but empty means "do not move, flag \Seen".
+            imap_processed_folder=env.get("CONSULTANT_IMAP_PROCESSED_FOLDER", "Processed") or None,
+            imap_rejected_folder=env.get("CONSULTANT_IMAP_REJECTED_FOLDER") or cls.imap_rejected_folder,
         )
