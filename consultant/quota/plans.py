@@ -68,7 +68,6 @@ def parse_plans(text: str, origin: str = "plans") -> Plans:
     return Plans(plans)
 
 
-
 def load_plans(path: Path | None = None) -> Plans:
     if path is None:
         text = resources.files("consultant.data").joinpath("plans.toml").read_text("utf-8")

@@ -17,7 +17,12 @@ def ar(value: str) -> tuple[str, str]:
 
 def test_dmarc_pass_for_the_from_domain_verifies() -> None:
     v = sender_verdict(
-        [ar("mx.ours.example; spf=pass smtp.mailfrom=ann@clinic.example; dmarc=pass header.from=clinic.example")],
+        [
+            ar(
+                "mx.ours.example; spf=pass smtp.mailfrom=ann@clinic.example;"
+                " dmarc=pass header.from=clinic.example"
+            )
+        ],
         "Ann <ann@Clinic.Example>",
         TRUSTED,
     )
@@ -34,7 +39,10 @@ def test_dmarc_pass_for_the_from_domain_verifies() -> None:
         ([ar("mx.ours.example; spf=pass smtp.mailfrom=clinic.example")], "no DMARC result"),
         ([ar("mx.ours.example; dmarc=pass")], "does not name"),
         # the sender wrote a header pretending to be someone else's server
-        ([ar("mx.theirs.example; dmarc=pass header.from=clinic.example")], "no Authentication-Results header from"),
+        (
+            [ar("mx.theirs.example; dmarc=pass header.from=clinic.example")],
+            "no Authentication-Results header from",
+        ),
         ([], "no Authentication-Results header"),
         ([ar("this is ;; not = a header")], "no Authentication-Results header from"),
     ],
