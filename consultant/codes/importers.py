@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from consultant.codes import icd10cm_xml
-from consultant.codes.files import SourceFile, WrongFile, fiscal_year, read_source, year_in
+from consultant.codes.files import SourceFile, WrongFile, first_line, fiscal_year, read_source, year_in
 from consultant.codes.records import CodeRow
 from consultant.codes.store import ImportOutcome, Progress, ReleaseSpec, no_progress, store_codes
 
@@ -57,7 +57,9 @@ def parse_icd10cm_xml(src: SourceFile, request: ImportRequest) -> ParsedRelease:
     try:
         version, rows = icd10cm_xml.parse_tabular_xml(src.data)
     except icd10cm_xml.NotIcd10cmXml as exc:
-        raise WrongFile(str(exc)) from exc
+        raise WrongFile(
+            f"this is not the ICD-10-CM tabular XML: line 1 has {first_line(src.data)!r}"
+        ) from exc
     year = int(version) if version.isdigit() else year_in(src.name)
     return _fy_release("icd10cm", year, request, rows)
 
