@@ -6,6 +6,7 @@ from consultant.models.coder import Coder
 from consultant.models.codes import Code, CodeRelease, Mue, NcciEdit, PlainDescription
 from consultant.models.consultation import Consultation, Question
 from consultant.models.draft import Draft
+from consultant.models.imap import ImapMailbox, ImapSeen
 from consultant.models.inbound import InboundMessage
 from consultant.models.outbound import OutboundMessage
 from consultant.models.quota import QuotaEntry
@@ -19,6 +20,8 @@ __all__ = [
     "Coder",
     "Consultation",
     "Draft",
+    "ImapMailbox",
+    "ImapSeen",
     "InboundMessage",
     "Mue",
     "NcciEdit",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 11:49:46.981669
+Create Date: 2026-11-25 11:51:38.891422
 """
 
 from __future__ import annotations
@@ -58,6 +58,36 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_coder")),
         sa.UniqueConstraint("email", name=op.f("uq_coder_email")),
     )
+    op.create_table(
+        "imap_mailbox",
+        sa.Column("name", sa.String(length=400), nullable=False),
+        sa.Column("uidvalidity", sa.BigInteger(), nullable=True),
+        sa.Column("uidvalidity_changed_at", sa.DateTime(), nullable=True),
+        sa.Column("last_poll_at", sa.DateTime(), nullable=True),
+        sa.Column("last_success_at", sa.DateTime(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(), nullable=True),
+        sa.Column("leased_by", sa.String(length=200), nullable=True),
+        sa.Column("leased_until", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_imap_mailbox")),
+    )
+    op.create_table(
+        "imap_seen",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mailbox", sa.String(length=400), nullable=False),
+        sa.Column("uidvalidity", sa.BigInteger(), nullable=False),
+        sa.Column("uid", sa.BigInteger(), nullable=False),
+        sa.Column("spool_key", sa.String(length=255), nullable=True),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("reason", sa.String(length=40), nullable=False),
+        sa.Column("seen_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_imap_seen")),
+    )
+    with op.batch_alter_table("imap_seen", schema=None) as batch_op:
+        batch_op.create_index("ix_imap_seen_message", ["mailbox", "uidvalidity", "uid"], unique=True)
+        batch_op.create_index(batch_op.f("ix_imap_seen_spool_key"), ["spool_key"], unique=False)
+
     op.create_table(
         "account_address",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -428,6 +458,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_account_address_account_id"))
 
     op.drop_table("account_address")
+    with op.batch_alter_table("imap_seen", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_imap_seen_spool_key"))
+        batch_op.drop_index("ix_imap_seen_message")
+
+    op.drop_table("imap_seen")
+    op.drop_table("imap_mailbox")
     op.drop_table("coder")
     op.drop_table("code_release")
     op.drop_table("account")
