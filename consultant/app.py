@@ -9,10 +9,12 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from consultant.codes.service import CodeService
 from consultant.db.base import utcnow
 from consultant.db.engine import make_engine, make_session_factory
 from consultant.mail.maildir import Maildir
 from consultant.outbound.transport import Transport, transport_for
+from consultant.quota.plans import Plans, load_plans
 from consultant.settings import Settings
 
 
@@ -25,22 +27,37 @@ class App:
     drop: Maildir
     quarantine: Maildir
     transport: Transport
+    plans: Plans
+    codes: CodeService
     clock: Callable[[], datetime] = field(default=utcnow)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def build_app(settings: Settings, *, transport: Transport | None = None) -> App:
-    engine = make_engine(settings.database_url)
+def build_app(
+    settings: Settings,
+    *,
+    transport: Transport | None = None,
+    codes: CodeService | None = None,
+    engine: Engine | None = None,
+) -> App:
+    engine = engine or make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    if codes is None:
+        from consultant.codes.db_service import DbCodeService
+
+        codes = DbCodeService(sessions)
     return App(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=sessions,
         spool=Maildir(settings.spool_dir),
         drop=Maildir(settings.drop_dir),
         quarantine=Maildir(settings.quarantine_dir),
         transport=transport or transport_for(settings),
+        plans=load_plans(settings.plans_file),
+        codes=codes,
     )
 
 

@@ -81,21 +81,10 @@ def postgres_app(postgres_url: str, tmp_path: Path) -> Iterator[App]:
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f'create schema "{schema}"')
     settings = make_settings(tmp_path, database_url=postgres_url)
-    from consultant.app import App as _App
-    from consultant.db.engine import make_engine, make_session_factory
-    from consultant.mail.maildir import Maildir
-    from consultant.outbound.transport import transport_for
+    from consultant.db.engine import make_engine
 
     engine = make_engine(postgres_url, connect_args={"options": f"-csearch_path={schema}"})
-    a = _App(
-        settings=settings,
-        engine=engine,
-        sessions=make_session_factory(engine),
-        spool=Maildir(settings.spool_dir),
-        drop=Maildir(settings.drop_dir),
-        quarantine=Maildir(settings.quarantine_dir),
-        transport=transport_for(settings),
-    )
+    a = build_app(settings, engine=engine)
     prepare(a, load_codes=False)
     yield a
     a.close()

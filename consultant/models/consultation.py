@@ -31,7 +31,9 @@ class Question(Base):
     __tablename__ = "question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
     inbound_message_id: Mapped[int] = mapped_column(ForeignKey("inbound_message.id"), unique=True)
     message_id: Mapped[str | None] = mapped_column(String(998), default=None, index=True)
     from_address: Mapped[str] = mapped_column(String(320))

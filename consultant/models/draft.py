@@ -17,7 +17,9 @@ class Draft(Base):
     __tablename__ = "draft"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     state: Mapped[str] = mapped_column(String(20), default="pending", index=True)

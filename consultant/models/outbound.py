@@ -18,7 +18,9 @@ class OutboundMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default="reply")  # reply | notice
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id"), default=None, unique=True)
-    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id"), default=None, index=True)
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation.id"), default=None, index=True
+    )
     to_address: Mapped[str] = mapped_column(String(320))
     message_id: Mapped[str] = mapped_column(String(998), unique=True)  # stable: a resend is recognisable
     raw: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,45 @@
+"""Putting a message in the outbox: a row in the same transaction as the decision that produced it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consultant.models import OutboundMessage
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    to_address: str,
+    message: EmailMessage,
+    now: datetime,
+    consultation_id: int | None = None,
+    draft_id: int | None = None,
+) -> OutboundMessage:
+    """Queue a message once: the Message-ID is unique, so enqueueing the same message again returns it."""
+    message_id = str(message["Message-ID"])
+    existing = session.scalars(
+        select(OutboundMessage).where(OutboundMessage.message_id == message_id)
+    ).first()
+    if existing is not None:
+        return existing
+    row = OutboundMessage(
+        kind=kind,
+        draft_id=draft_id,
+        consultation_id=consultation_id,
+        to_address=to_address,
+        message_id=message_id,
+        raw=message.as_bytes(policy=SMTP),
+        state="queued",
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row

@@ -1,0 +1,89 @@
+"""The worker: APScheduler jobs that drain the spool, flush the outbox and keep house."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from consultant.app import App
+from consultant.intake.pipeline import drain_spool
+from consultant.outbound.flush import flush_outbox
+from consultant.retention import purge_files, purge_raw_rows
+
+log = logging.getLogger(__name__)
+
+
+def _safely(name: str, fn: Any, *args: Any) -> Any:
+    """A failing job is logged and tried again at its next run; it never stops the scheduler."""
+    try:
+        return fn(*args)
+    except Exception:
+        log.exception("job %s failed", name)
+        return None
+
+
+def purge_job(app: App) -> None:
+    days = app.settings.raw_retention_days
+    with app.sessions() as session, session.begin():
+        rows = purge_raw_rows(session, app.clock(), days)
+    files = purge_files([app.spool.cur, app.drop.cur, app.quarantine.cur], days)
+    if rows or files:
+        log.info("retention: purged raw mail from %s rows and %s files older than %s days", rows, files, days)
+
+
+def monthly_job(app: App) -> None:
+    from consultant.accounts.periods import reset_monthly_periods
+
+    with app.sessions() as session, session.begin():
+        moved = reset_monthly_periods(session, app.plans, app.clock())
+    if moved:
+        log.info("quota: started a new month for %s account(s)", moved)
+
+
+class Worker:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.scheduler = BackgroundScheduler(
+            timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1}
+        )
+        poll = app.settings.poll_seconds
+        self.scheduler.add_job(
+            lambda: _safely("drain", drain_spool, app), "interval", seconds=poll, id="drain"
+        )
+        self.scheduler.add_job(lambda: _safely("flush", flush_outbox, app), "interval", seconds=2, id="flush")
+        self.scheduler.add_job(
+            lambda: _safely("purge", purge_job, app),
+            "interval",
+            hours=6,
+            id="purge",
+            next_run_time=datetime.now(),
+        )
+        self.scheduler.add_job(
+            lambda: _safely("monthly", monthly_job, app), "interval", hours=1, id="monthly"
+        )
+        imap_poll = _imap_job(app)
+        if imap_poll is not None:
+            self.scheduler.add_job(imap_poll, "interval", seconds=30, id="imap", next_run_time=datetime.now())
+
+    def wake_drain(self, _key: str = "") -> None:
+        """Called by the SMTP receiver after a delivery, so a draft appears without waiting for the poll."""
+        job = self.scheduler.get_job("drain")
+        if job is not None:
+            job.modify(next_run_time=datetime.now(self.scheduler.timezone))
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        self.scheduler.shutdown(wait=True)
+
+
+def _imap_job(app: App) -> Any:
+    if not getattr(app.settings, "imap_url", None):
+        return None
+    from consultant.sources.imap import poll_once
+
+    return lambda: _safely("imap", poll_once, app)
