@@ -52,27 +52,44 @@ def schema_of(session: Session) -> str:
 
 
 def _worker(url: str, schema: str, account_id: int, draft_ids: list[int], go_file: str, out: str) -> None:
-    """Reserve (each in its own transaction), then charge, for each draft; write the allocations."""
+    """One thread per draft, each its own connection: reserve, then (every other draft) charge, in
+    separate transactions, starting when `go_file` appears. Writes how many views each draft got."""
+    import threading
+
     from consultant.db.engine import make_engine, make_session_factory
     from consultant.quota.ledger import charge, reserve
     from consultant.quota.plans import load_plans
 
     plans = load_plans()
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    engine = make_engine(
+        url, connect_args={"options": f"-csearch_path={schema}"}, pool_size=len(draft_ids), max_overflow=0
+    )
     sessions = make_session_factory(engine)
+    warm = [engine.connect() for _ in draft_ids]  # connect and import everything before the start signal
+    for conn in warm:
+        conn.execute(text("select 1"))
+        conn.close()
+    Path(out + ".ready").touch()
     deadline = time.monotonic() + 30
     while not Path(go_file).exists() and time.monotonic() < deadline:
-        time.sleep(0.005)
-    reserved: list[int] = []
-    for i, draft_id in enumerate(draft_ids):
+        time.sleep(0.002)
+    got: dict[int, int] = {}
+
+    def work(i: int, draft_id: int) -> None:
         with sessions.begin() as s:
-            a = reserve(s, account_id, draft_id, [f"icd10cm:P{draft_id}", f"hcpcs:Q{draft_id}"], plans, NOW)
-            reserved.append(len(a.reserve))
+            pages = [f"icd10cm:P{draft_id}", f"hcpcs:Q{draft_id}"]
+            got[draft_id] = len(reserve(s, account_id, draft_id, pages, plans, NOW).reserve)
         if i % 2 == 0:
             with sessions.begin() as s:
                 charge(s, draft_id, NOW)
+
+    threads = [threading.Thread(target=work, args=(i, d)) for i, d in enumerate(draft_ids)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     engine.dispose()
-    Path(out).write_text(json.dumps(reserved))
+    Path(out).write_text(json.dumps([got[d] for d in draft_ids]))
 
 
 if __name__ == "__main__":
