@@ -1,0 +1,198 @@
+"""A private Dovecot IMAP server for tests: its own config, base_dir, passwd-file user and Maildir, all in
+one temporary folder, listening on a free loopback port with plaintext login and no TLS.
+
+Every Dovecot process runs as the user running the tests (root in CI, the developer otherwise), so no
+system user, service or file outside the temporary folder is touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import grp
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DOVECOT = "/usr/sbin/dovecot"
+
+
+@dataclass(frozen=True)
+class DovecotServer:
+    root: Path
+    host: str
+    port: int
+    username: str
+    password: str
+    process: subprocess.Popen[bytes]
+
+    def url(self, mailbox: str = "INBOX") -> str:
+        return f"imap://{self.username}:{self.password}@{self.host}:{self.port}/{mailbox}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        log = self.root / "dovecot.log"
+        if not log.exists():
+            return "(no log)"
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def installed() -> bool:
+    return os.access(DOVECOT, os.X_OK)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _login_user(user: str) -> str:
+    """Dovecot refuses to run its login processes as root; as root, use its own unprivileged user."""
+    if os.getuid() != 0:
+        return user
+    for candidate in ("dovenull", "nobody"):
+        try:
+            pwd.getpwnam(candidate)
+            return candidate
+        except KeyError:
+            continue
+    raise RuntimeError("running as root, but neither user dovenull nor nobody exists for Dovecot's login")
+
+
+def _mail_user(user: str) -> str:
+    """Dovecot never lets mail be accessed as root; as root, store the test mail as an unprivileged user."""
+    if os.getuid() != 0:
+        return user
+    for candidate in ("dovecot", "nobody"):
+        try:
+            pwd.getpwnam(candidate)
+            return candidate
+        except KeyError:
+            continue
+    raise RuntimeError("running as root, but neither user dovecot nor nobody exists to own the test mail")
+
+
+def _config(root: Path, port: int, user: str, group: str, mail_user: str) -> str:
+    # Every service but the login one, and the mail user, are the current user: Dovecot then needs no
+    # privileges it does not already have, and first_valid_uid = 0 lets that user be root in CI. The login
+    # process is chrooted into base_dir/login by the master, so it needs no access to the temporary folder.
+    return f"""
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {_login_user(user)}
+first_valid_uid = 0
+first_valid_gid = 0
+mail_uid = {mail_user}
+mail_gid = {grp.getgrgid(pwd.getpwnam(mail_user).pw_gid).gr_name}
+mail_home = {root}/home/%u
+mail_location = maildir:{root}/mail/%u
+mail_fsync = always
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {root}/users
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service auth {{
+  user = {user}
+}}
+service auth-worker {{
+  user = {user}
+}}
+service stats {{
+  unix_listener stats-reader {{
+    user = {user}
+  }}
+  unix_listener stats-writer {{
+    user = {user}
+  }}
+}}
+"""
+
+
+def start(
+    root: Path | None = None, *, username: str = "tester", password: str = "secret", timeout: float = 15.0
+) -> DovecotServer:
+    """Write a config under `root` (a new temporary folder by default), start Dovecot in the foreground,
+    and wait until the port greets. The folder is not pytest's tmp_path: that one is private to the user
+    running the tests, and as root the mail is stored by an unprivileged user."""
+    root = root or Path(tempfile.mkdtemp(prefix="dovecot-"))
+    user, group = pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name
+    mail_user = _mail_user(user)
+    mail_uid, mail_gid = pwd.getpwnam(mail_user).pw_uid, pwd.getpwnam(mail_user).pw_gid
+    root.chmod(0o711)  # the mail user must be able to reach its folders below it
+    for sub in ("run", "state"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    for sub in (root / "mail", root / "home", root / "home" / username):
+        sub.mkdir(parents=True, exist_ok=True)
+        os.chown(sub, mail_uid, mail_gid)
+    # passwd-file refuses UID 0, so the user's uid/gid are left empty and mail_uid/mail_gid say who it is.
+    (root / "users").write_text(f"{username}:{{PLAIN}}{password}:::::\n")
+    port = _free_port()
+    conf = root / "dovecot.conf"
+    conf.write_text(_config(root, port, user, group, mail_user))
+    process = subprocess.Popen(
+        [DOVECOT, "-F", "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=open(root / "dovecot.stderr", "wb"),  # noqa: SIM115 - the child owns it
+        start_new_session=True,
+    )
+    server = DovecotServer(root, "127.0.0.1", port, username, password, process)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            err = (root / "dovecot.stderr").read_text(errors="replace")
+            raise RuntimeError(f"dovecot exited with {process.returncode}: {err}\n{server.log_tail()}")
+        try:
+            with socket.create_connection((server.host, port), timeout=0.5) as sock:
+                if sock.recv(200).startswith(b"* OK"):
+                    return server
+        except OSError:
+            time.sleep(0.05)
+    stop(server)
+    raise RuntimeError(f"dovecot did not accept connections on port {port}\n{server.log_tail()}")
+
+
+def stop(server: DovecotServer) -> None:
+    """Stop the master and every child it started (they share its process group)."""
+    if server.process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.process.pid, signal.SIGTERM)
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait(timeout=5)
+
+
+def remove(server: DovecotServer) -> None:
+    shutil.rmtree(server.root, ignore_errors=True)
