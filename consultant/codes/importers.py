@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from consultant.codes import icd10cm_xml
+from consultant.codes import hcpcs, icd10cm_xml, order_file
 from consultant.codes.files import SourceFile, WrongFile, first_line, fiscal_year, read_source, year_in
 from consultant.codes.records import CodeRow
 from consultant.codes.store import ImportOutcome, Progress, ReleaseSpec, no_progress, store_codes
@@ -64,12 +65,78 @@ def parse_icd10cm_xml(src: SourceFile, request: ImportRequest) -> ParsedRelease:
     return _fy_release("icd10cm", year, request, rows)
 
 
+def parse_icd10cm_order(src: SourceFile, request: ImportRequest) -> ParsedRelease:
+    try:
+        rows = order_file.parse_order_file(src.data, "icd10cm")
+    except order_file.NotOrderFile as exc:
+        raise WrongFile(str(exc)) from exc
+    return _fy_release("icd10cm", year_in(src.name), request, rows)
+
+
+def parse_icd10pcs(src: SourceFile, request: ImportRequest) -> ParsedRelease:
+    try:
+        rows = order_file.parse_order_file(src.data, "icd10pcs")
+    except order_file.NotOrderFile as exc:
+        raise WrongFile(str(exc)) from exc
+    return _fy_release("icd10pcs", year_in(src.name), request, rows)
+
+
+MONTHS = {"JAN": 1, "APR": 4, "JUL": 7, "OCT": 10}
+_HCPCS_NAME = re.compile(r"HCPC(20\d\d)(?:_?(JAN|APR|JUL|OCT))?", re.IGNORECASE)
+
+
+def hcpcs_release_name(file_name: str) -> tuple[str, date] | None:
+    """HCPC2020_ANWEB… -> ("2020-annual", 2020-01-01); HCPC2026_JAN_ANWEB… -> ("2026-jan", 2026-01-01)."""
+    found = _HCPCS_NAME.search(file_name)
+    if not found:
+        return None
+    year, month = int(found.group(1)), (found.group(2) or "").upper()
+    if not month:
+        return f"{year}-annual", date(year, 1, 1)
+    return f"{year}-{month.lower()}", date(year, MONTHS[month], 1)
+
+
+def parse_hcpcs(src: SourceFile, request: ImportRequest) -> ParsedRelease:
+    try:
+        rows = hcpcs.parse_hcpcs(src.data)
+    except hcpcs.NotHcpcsFile as exc:
+        raise WrongFile(f"this is not an HCPCS Level II file: line 1 has {first_line(src.data)!r}") from exc
+    named = hcpcs_release_name(src.name)
+    if named is None and (request.release is None or request.effective is None):
+        raise WrongFile("cannot tell the HCPCS release from the file name; give --release and --effective")
+    name, start = named or (str(request.release), request.effective or date.min)
+    # A quarterly file is in force until the next one is loaded: no end date.
+    return ParsedRelease("hcpcs", request.release or name, request.effective or start, None, rows)
+
+
+def _is_order_file(system: str) -> Callable[[str], bool]:
+    return lambda n: n.lower().startswith(f"{system}_order") or n.lower().startswith(f"{system}-order")
+
+
 KINDS: dict[str, Kind] = {
     "icd10cm-xml": Kind(
         "icd10cm-xml",
         "ICD-10-CM tabular XML (icd10cm_tabular_YYYY.xml, or the one inside simple-icd-10-cm)",
         lambda n: n.lower().endswith(".xml") and "tabular" in n.lower(),
         parse_icd10cm_xml,
+    ),
+    "icd10cm-order": Kind(
+        "icd10cm-order",
+        "ICD-10-CM order file (icd10cm_order_YYYY.txt)",
+        _is_order_file("icd10cm"),
+        parse_icd10cm_order,
+    ),
+    "icd10pcs": Kind(
+        "icd10pcs",
+        "ICD-10-PCS order file (icd10pcs_order_YYYY.txt)",
+        _is_order_file("icd10pcs"),
+        parse_icd10pcs,
+    ),
+    "hcpcs": Kind(
+        "hcpcs",
+        "HCPCS Level II alpha-numeric file (HCPCyyyy[_MON]_ANWEB*.txt)",
+        lambda n: n.upper().startswith("HCPC") and n.lower().endswith(".txt") and "ANWEB" in n.upper(),
+        parse_hcpcs,
     ),
 }
 
