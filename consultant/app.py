@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from consultant.codes.service import CodeService
 from consultant.db.base import utcnow
-from consultant.db.engine import make_engine, make_session_factory
+from consultant.db.engine import make_engine, make_read_session_factory, make_session_factory
 from consultant.mail.maildir import Maildir
 from consultant.outbound.transport import Transport, transport_for
 from consultant.quota.plans import Plans, load_plans
@@ -23,6 +23,7 @@ class App:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]  # never takes SQLite's write lock: for look-ups and pages
     spool: Maildir
     drop: Maildir
     quarantine: Maildir
@@ -44,14 +45,16 @@ def build_app(
 ) -> App:
     engine = engine or make_engine(settings.database_url)
     sessions = make_session_factory(engine)
+    read_sessions = make_read_session_factory(engine)
     if codes is None:
         from consultant.codes.db_service import DbCodeService
 
-        codes = DbCodeService(sessions)
+        codes = DbCodeService(read_sessions)
     return App(
         settings=settings,
         engine=engine,
         sessions=sessions,
+        read_sessions=read_sessions,
         spool=Maildir(settings.spool_dir),
         drop=Maildir(settings.drop_dir),
         quarantine=Maildir(settings.quarantine_dir),

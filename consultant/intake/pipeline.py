@@ -1,19 +1,19 @@
 """The intake pipeline: drain the spool, run the stages, record exactly one state per message.
 
-The stages are pure functions (parse, classify, question_text, thread, quota rules); this module is the
-edge that reads the spool, talks to the database, and moves a spool file on only after its commit.
-A crash between commit and move is harmless: the next pass finds the (source, key) already recorded.
+The stages are pure functions (parse, classify, question_text, thread, quota rules); `examine` runs them
+before any write transaction. This module is the edge that reads the spool, writes the database, and
+moves a spool file on only after its commit. A crash between commit and move is harmless: the next pass
+finds the (source, key) already recorded.
 """
 
 from __future__ import annotations
 
-import email.parser
 import hashlib
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
@@ -22,17 +22,15 @@ from sqlalchemy.orm import Session
 from consultant.accounts.resolve import account_for_sender
 from consultant.accounts.verification import sender_verdict
 from consultant.codes.service import CodeService
-from consultant.codes.values import CodeFacts, FoundCode
 from consultant.drafts.content import render_draft
 from consultant.drafts.facts import QuotaView, build_facts
-from consultant.intake.classify import Rule, classify, rules_for
+from consultant.intake.classify import Rule, rules_for
+from consultant.intake.consultations import find_consultation, open_consultation
+from consultant.intake.examine import Examined, examine
 from consultant.intake.mail import ParsedMail
-from consultant.intake.parse import Unparseable, parse_mail
-from consultant.intake.question_text import question_text
-from consultant.intake.thread import base_subject, new_token, subject_token
 from consultant.intake.verdict import Verdict, quarantined
 from consultant.mail.maildir import Maildir
-from consultant.models import Account, Consultation, Draft, InboundMessage, OutboundMessage, Question
+from consultant.models import Draft, InboundMessage, Question
 from consultant.quota import ledger
 from consultant.quota.plans import Plans
 from consultant.quota.rules import Allocation, allowance
@@ -72,28 +70,18 @@ class Outcome:
 
 
 def _record(
-    session: Session,
-    *,
-    source: str,
-    key: str,
-    raw: bytes,
-    sha256: str,
-    verdict: Verdict,
-    now: datetime,
-    mail: ParsedMail | None = None,
-    message_id: str | None = None,
-    from_address: str | None = None,
-    subject: str = "",
+    session: Session, ex: Examined, source: str, key: str, verdict: Verdict, now: datetime
 ) -> InboundMessage:
+    mail = ex.mail
     row = InboundMessage(
         source=source,
         source_uid=key,
-        sha256=sha256,
-        message_id=mail.message_id if mail else message_id,
-        size=len(raw),
-        from_address=mail.from_address if mail else from_address,
-        subject=(mail.subject if mail else subject)[:2000],
-        raw=raw,
+        sha256=ex.sha256,
+        message_id=(mail.message_id if mail else ex.message_id),
+        size=len(ex.raw),
+        from_address=(mail.from_address if mail else ex.from_header),
+        subject=(mail.subject if mail else ex.subject)[:2000],
+        raw=ex.raw,
         state=verdict.state,
         reason=verdict.reason,
         received_at=now,
@@ -102,12 +90,6 @@ def _record(
     session.add(row)
     session.flush()
     return row
-
-
-def _oversize_headers(raw: bytes) -> tuple[str | None, str | None, str]:
-    """Read only the header block of a huge message, to record who sent it."""
-    headers = email.parser.BytesHeaderParser().parsebytes(raw[:65536])
-    return headers.get("Message-ID"), (headers.get("From") or None), str(headers.get("Subject") or "")
 
 
 def _duplicate_of(session: Session, mail: ParsedMail) -> InboundMessage | None:
@@ -120,60 +102,11 @@ def _duplicate_of(session: Session, mail: ParsedMail) -> InboundMessage | None:
     return session.scalars(select(InboundMessage).where(or_(*conditions)).order_by(InboundMessage.id)).first()
 
 
-def _find_consultation(session: Session, mail: ParsedMail, account: Account) -> Consultation | None:
-    """In-Reply-To/References first (our replies' Message-IDs, then earlier questions), then the token."""
-    ids = [*mail.in_reply_to, *reversed(mail.references)]
-    if ids:
-        via_reply = session.scalars(
-            select(Consultation)
-            .join(OutboundMessage, OutboundMessage.consultation_id == Consultation.id)
-            .where(OutboundMessage.message_id.in_(ids))
-        ).first()
-        if via_reply is None:
-            via_reply = session.scalars(
-                select(Consultation).join(Question).where(Question.message_id.in_(ids))
-            ).first()
-        if via_reply is not None and via_reply.account_id == account.id:
-            return via_reply
-    token = subject_token(mail.subject)
-    if token:
-        found = session.scalars(select(Consultation).where(Consultation.token == token)).first()
-        # A token alone never lets a stranger into someone else's consultation.
-        if found is not None and found.account_id == account.id:
-            return found
-    return None
-
-
-def _new_consultation(session: Session, mail: ParsedMail, account: Account, now: datetime) -> Consultation:
-    while True:
-        token = new_token()
-        if session.scalars(select(Consultation.id).where(Consultation.token == token)).first() is None:
-            break
-    consultation = Consultation(
-        token=token,
-        account_id=account.id,
-        subject=base_subject(mail.subject)[:500],
-        root_message_id=mail.message_id,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(consultation)
-    session.flush()
-    return consultation
-
-
-def _codes_for(ctx: IntakeContext, text: str, on: date) -> tuple[list[FoundCode], CodeFacts]:
-    found = ctx.codes.find(text, on)
-    facts = ctx.codes.facts(found, on)
-    if not found and text.strip():
-        facts = CodeFacts(hints=facts.hints, candidates=tuple(ctx.codes.search(text[:500], limit=5)))
-    return found, facts
-
-
 def _draft(
-    session: Session, ctx: IntakeContext, mail: ParsedMail, inbound: InboundMessage, now: datetime
+    session: Session, ctx: IntakeContext, ex: Examined, inbound: InboundMessage, now: datetime
 ) -> Outcome:
-    assert mail.from_address is not None
+    mail = ex.mail
+    assert mail is not None and mail.from_address is not None
     unverified_reason = ""
     if ctx.settings.require_dmarc:
         verdict = sender_verdict(list(mail.headers), mail.from_address, ctx.settings.authserv_ids)
@@ -183,12 +116,10 @@ def _draft(
     if account.status != "active":
         inbound.state, inbound.reason = "ignored", f"account {account.id} is {account.status}"
         return Outcome(inbound.id, inbound.state, inbound.reason)
-    consultation = _find_consultation(session, mail, account) or _new_consultation(
-        session, mail, account, now
-    )
+    consultation = find_consultation(session, mail, account) or open_consultation(session, mail, account, now)
     consultation.status = "open"
     consultation.updated_at = now
-    text = question_text(mail)
+    text, found, facts = ex.text, ex.found, ex.facts
     question = Question(
         consultation_id=consultation.id,
         inbound_message_id=inbound.id,
@@ -204,7 +135,6 @@ def _draft(
     session.add(question)
     session.flush()
     on = now.date()
-    found, facts = _codes_for(ctx, text, on)
     draft = Draft(
         consultation_id=consultation.id,
         question_id=question.id,
@@ -258,73 +188,34 @@ def _attachments_json(mail: ParsedMail) -> str:
     return json.dumps([a.__dict__ for a in mail.attachments])
 
 
-def process_message(session: Session, ctx: IntakeContext, raw: bytes, source: str, key: str) -> Outcome:
-    """Record one message and decide its fate. The caller commits."""
+def process_message(session: Session, ctx: IntakeContext, ex: Examined, source: str, key: str) -> Outcome:
+    """Record one examined message and carry out its fate. The caller commits."""
     existing = session.scalars(
         select(InboundMessage).where(InboundMessage.source == source, InboundMessage.source_uid == key)
     ).first()
     if existing is not None:
         return Outcome(existing.id, existing.state, existing.reason, already_recorded=True)
     now = ctx.clock()
-    sha = hashlib.sha256(raw).hexdigest()
-    limit = ctx.settings.max_message_bytes
-    if len(raw) > limit:
-        mid, sender, subject = _oversize_headers(raw)
-        verdict = quarantined(f"oversize: {len(raw)} bytes is over the {limit}-byte limit")
-        row = _record(
-            session,
-            source=source,
-            key=key,
-            raw=raw,
-            sha256=sha,
-            verdict=verdict,
-            now=now,
-            message_id=mid,
-            from_address=sender,
-            subject=subject,
-        )
-        return Outcome(row.id, row.state, row.reason)
-    try:
-        mail = parse_mail(raw)
-    except Unparseable as exc:
-        row = _record(
-            session,
-            source=source,
-            key=key,
-            raw=raw,
-            sha256=sha,
-            verdict=quarantined(f"malformed: {exc}"),
-            now=now,
-        )
-        return Outcome(row.id, row.state, row.reason)
-    if mail.from_address is not None:
+    mail = ex.mail
+    if mail is not None and mail.from_address is not None:
         duplicate = _duplicate_of(session, mail)
         if duplicate is not None:
-            row = _record(
-                session,
-                source=source,
-                key=key,
-                raw=raw,
-                sha256=sha,
-                mail=mail,
-                now=now,
-                verdict=Verdict("duplicate", f"duplicate of inbound message #{duplicate.id}"),
-            )
+            verdict = Verdict("duplicate", f"duplicate of inbound message #{duplicate.id}")
+            row = _record(session, ex, source, key, verdict, now)
             return Outcome(row.id, row.state, row.reason)
-    verdict = classify(mail, ctx.rules)
-    row = _record(
-        session,
-        source=source,
-        key=key,
-        raw=raw,
-        sha256=sha,
-        mail=mail,
-        now=now,
-        verdict=verdict or Verdict("received", "in progress"),
-    )
-    if verdict is not None:
+    row = _record(session, ex, source, key, ex.verdict or Verdict("received", "in progress"), now)
+    if ex.verdict is not None:
         return Outcome(row.id, row.state, row.reason)
-    return _draft(session, ctx, mail, row, now)
+    return _draft(session, ctx, ex, row, now)
+
+
+def ingest_bytes(
+    session_factory: Callable[[], Session], ctx: IntakeContext, raw: bytes, source: str, key: str
+) -> Outcome:
+    """Examine (no write lock held), then record in one short write transaction."""
+    ex = examine(raw, ctx.rules, ctx.settings.max_message_bytes, ctx.codes, ctx.clock().date())
+    with session_factory() as session, session.begin():
+        return process_message(session, ctx, ex, source, key)
 
 
 def drain(
@@ -346,8 +237,7 @@ def drain(
         except FileNotFoundError:  # another worker took it
             continue
         try:
-            with sessions() as session, session.begin():
-                outcome = process_message(session, ctx, raw, source, key)
+            outcome = ingest_bytes(sessions, ctx, raw, source, key)
         except Exception as exc:
             log.exception("intake failed for %s/%s", source, key)
             outcome = _record_failure(sessions, ctx, raw, source, key, exc)
@@ -370,15 +260,8 @@ def _record_failure(
         ).first()
         if existing is not None:
             return Outcome(existing.id, existing.state, existing.reason, already_recorded=True)
-        row = _record(
-            session,
-            source=source,
-            key=key,
-            raw=raw,
-            sha256=hashlib.sha256(raw).hexdigest(),
-            verdict=verdict,
-            now=ctx.clock(),
-        )
+        ex = Examined(raw, hashlib.sha256(raw).hexdigest())
+        row = _record(session, ex, source, key, verdict, ctx.clock())
         return Outcome(row.id, row.state, row.reason)
 
 
