@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -207,3 +207,12 @@ def mailbox_state(sessions: sessionmaker[Session], name: str) -> ImapMailbox | N
 def seen_for(sessions: sessionmaker[Session], name: str) -> list[ImapSeen]:
     with sessions() as s:
         return list(s.scalars(select(ImapSeen).where(ImapSeen.mailbox == name).order_by(ImapSeen.id)))
+
+
+def counts(sessions: sessionmaker[Session], name: str) -> dict[str, int]:
+    """How many messages the ledger holds for this mailbox, by reason ("" = spooled)."""
+    with sessions() as s:
+        rows = s.execute(
+            select(ImapSeen.reason, func.count()).where(ImapSeen.mailbox == name).group_by(ImapSeen.reason)
+        )
+        return {reason: n for reason, n in rows.tuples()}

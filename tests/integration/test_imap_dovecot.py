@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from imapclient import IMAPClient
 
 from consultant.app import App, build_app, prepare
+from consultant.cli.main import cli
+from consultant.mail.maildir import Maildir
 from consultant.sources import imap_ledger
 from consultant.sources.imap import poll_once
 from consultant.sources.imap_server import connect
@@ -283,3 +286,44 @@ def test_wrong_password_is_recorded_not_raised(
     name = parse_imap_url(imap_app.settings.imap_url or "").ledger_name
     state = imap_ledger.mailbox_state(imap_app.sessions, name)
     assert state is not None and state.failures == 1 and "LoginError" in state.last_error
+
+
+def test_cli_poll_once(
+    server: dovecot.DovecotServer,
+    imap: IMAPClient,
+    mailbox: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CONSULTANT_HOME", str(tmp_path))
+    monkeypatch.setenv("CONSULTANT_IMAP_URL", server.url(mailbox))
+    monkeypatch.setenv("CONSULTANT_IMAP_PROCESSED_FOLDER", f"{mailbox}-done")
+    raw = message(1)
+    imap.append(mailbox, raw)
+
+    out = CliRunner().invoke(cli, ["imap", "poll", "--once"])
+
+    assert out.exit_code == 0, out.output
+    assert "fetched 1, skipped 0, rejected 0, errors 0" in out.output
+    spool = Maildir(tmp_path / "mailboxes" / "spool")
+    assert [spool.read(k) for k in spool.keys()] == [raw]  # noqa: SIM118 - a Maildir, not a dict
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_crash_before_the_move_still_gives_one_copy(
+    postgres_app: App, server: dovecot.DovecotServer, imap: IMAPClient, mailbox: str
+) -> None:
+    postgres_app.settings = replace(
+        postgres_app.settings, imap_url=server.url(mailbox), imap_processed_folder=f"{mailbox}-done"
+    )
+    sent = [message(1), message(2)]
+    for raw in sent:
+        imap.append(mailbox, raw)
+
+    crashed = poll_once(postgres_app, client_factory=_MoveFails)  # type: ignore[arg-type]
+    again = poll_once(postgres_app, force=True)
+
+    assert (crashed.fetched, crashed.errors) == (2, 1), crashed
+    assert (again.fetched, again.skipped, again.errors) == (0, 2, 0), again
+    assert sorted(spooled(postgres_app)) == sorted(sent)
+    assert bodies_in(imap, f"{mailbox}-done") == sorted(sent)
