@@ -60,6 +60,7 @@ class Settings:
     # Where fetched mail is moved on the server; None = leave it in place and flag it \Seen instead.
     imap_processed_folder: str | None = "Processed"
     imap_rejected_folder: str = "Rejected"
+    imap_poll_seconds: int = 30  # between passes of the worker's IMAP job
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -109,4 +110,5 @@ class Settings:
             # Set but empty means "do not move, flag \Seen".
             imap_processed_folder=env.get("CONSULTANT_IMAP_PROCESSED_FOLDER", "Processed") or None,
             imap_rejected_folder=env.get("CONSULTANT_IMAP_REJECTED_FOLDER") or cls.imap_rejected_folder,
+            imap_poll_seconds=_int(env, "CONSULTANT_IMAP_POLL_SECONDS", cls.imap_poll_seconds),
         )

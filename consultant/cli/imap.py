@@ -17,9 +17,11 @@ def imap() -> None:
 
 @imap.command("poll")
 @click.option("--once", is_flag=True, help="One pass, then exit (ignores any back-off after errors).")
-@click.option("--every", type=float, default=30.0, show_default=True, help="Seconds between passes.")
+@click.option(
+    "--every", type=float, default=None, help="Seconds between passes [CONSULTANT_IMAP_POLL_SECONDS]."
+)
 @click.pass_context
-def poll(ctx: click.Context, once: bool, every: float) -> None:
+def poll(ctx: click.Context, once: bool, every: float | None) -> None:
     """Move new mail from the mailbox into the spool; intake (`consultant ingest`) takes it from there."""
     from consultant.sources.imap import poll_once
 
@@ -33,7 +35,7 @@ def poll(ctx: click.Context, once: bool, every: float) -> None:
             if result.errors:
                 ctx.exit(1)
             return
-        time.sleep(every)
+        time.sleep(every if every is not None else app.settings.imap_poll_seconds)
 
 
 @imap.command("status")

@@ -57,6 +57,8 @@ def test_settings_read_the_imap_variables() -> None:
         "Processed",
         "Rejected",
     )
+    assert s.imap_poll_seconds == 30
+    assert Settings.from_env({**env, "CONSULTANT_IMAP_POLL_SECONDS": "120"}).imap_poll_seconds == 120
     flag_mode = Settings.from_env({**env, "CONSULTANT_IMAP_PROCESSED_FOLDER": ""})
     assert flag_mode.imap_processed_folder is None
     assert Settings.from_env({"CONSULTANT_HOME": "/tmp/x"}).imap_url is None
