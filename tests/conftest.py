@@ -90,3 +90,31 @@ def postgres_app(postgres_url: str, tmp_path: Path) -> Iterator[App]:
     a.close()
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f'drop schema "{schema}" cascade')
+
+
+@pytest.fixture(scope="session")
+def codes_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database with the bundled code sets imported once per test run, copied by `loaded_app`."""
+    home = tmp_path_factory.mktemp("codes-template")
+    a = build_app(make_settings(home))
+    prepare(a, load_codes=True)
+    a.close()
+    path = home / "db" / "consultant.sqlite3"
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:  # fold the WAL into the main file so one file copy is complete
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def loaded_app(codes_template: Path, tmp_path: Path) -> Iterator[App]:
+    """A fresh App on SQLite whose database already holds the bundled code sets."""
+    import shutil
+
+    (tmp_path / "db").mkdir()
+    shutil.copyfile(codes_template, tmp_path / "db" / "consultant.sqlite3")
+    a = build_app(make_settings(tmp_path))
+    prepare(a, load_codes=True)  # finds everything loaded: only creates folders and checks migrations
+    yield a
+    a.close()

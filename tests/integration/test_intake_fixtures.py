@@ -1,0 +1,114 @@
+"""Every .eml fixture ends in the recorded state written beside it, and one bad message never stops the next."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from consultant.app import App
+from consultant.drafts.facts import load_facts
+from consultant.intake.pipeline import drain_spool
+from consultant.models import Draft, InboundMessage, Question
+from tests.conftest import FIXTURES
+
+EML = sorted((FIXTURES / "eml").glob("*.eml"))
+
+
+@pytest.mark.parametrize("path", EML, ids=[p.stem for p in EML])
+def test_fixture_outcome(loaded_app: App, path: Path) -> None:
+    expected = json.loads(path.with_suffix(".expected.json").read_text())
+    loaded_app.spool.deliver(path.read_bytes())
+    [outcome] = drain_spool(loaded_app)
+    assert outcome.state == expected["state"], outcome.reason
+    assert outcome.reason.startswith(expected["reason"]), outcome.reason
+    with loaded_app.sessions() as session:
+        row = session.get_one(InboundMessage, outcome.inbound_id)
+        assert (row.state, row.reason) == (outcome.state, outcome.reason)
+        if outcome.draft_id is None:
+            assert session.scalars(select(Draft)).first() is None
+            return
+        draft = session.get_one(Draft, outcome.draft_id)
+        question = session.get_one(Question, draft.question_id)
+    found = [c["code"] for c in load_facts(draft.facts_json)["codes"]]
+    for code in expected.get("codes", []):
+        assert code in found
+    for text in expected.get("content_contains", []):
+        assert text in draft.content
+    for text in expected.get("content_lacks", []):
+        assert text not in draft.content
+    for text in expected.get("question_lacks", []):
+        assert text not in question.text
+    # The spool file moved on only after the commit: nothing is left waiting.
+    assert loaded_app.spool.keys() == []
+
+
+def test_all_fixtures_in_one_pass_each_recorded_once(loaded_app: App) -> None:
+    for path in EML:
+        loaded_app.spool.deliver(path.read_bytes())
+    outcomes = drain_spool(loaded_app)
+    assert len(outcomes) == len(EML)
+    with loaded_app.sessions() as session:
+        rows = session.scalars(select(InboundMessage)).all()
+    assert len(rows) == len(EML)
+    assert all(r.state != "received" for r in rows)
+    assert loaded_app.spool.keys() == []
+    quarantined = {p.name.split(":")[0] for p in loaded_app.quarantine.new.iterdir() if not p.name.startswith(".")}
+    assert len(quarantined) == sum(o.state == "quarantined" for o in outcomes)
+
+
+def test_same_mail_twice_gives_one_draft(loaded_app: App) -> None:
+    raw = (FIXTURES / "eml" / "plain_question.eml").read_bytes()
+    loaded_app.spool.deliver(raw)
+    loaded_app.spool.deliver(raw)
+    # The same question again through another path: other headers prepended, same Message-ID and sender.
+    loaded_app.drop.deliver(b"Received: from relay.example.test\r\n" + raw)
+    outcomes = drain_spool(loaded_app, drop_settle_seconds=0)
+    assert [o.state for o in outcomes] == ["drafted", "duplicate", "duplicate"]
+    with loaded_app.sessions() as session:
+        assert len(session.scalars(select(Draft)).all()) == 1
+
+
+def test_rerunning_intake_changes_nothing(loaded_app: App) -> None:
+    raw = (FIXTURES / "eml" / "plain_question.eml").read_bytes()
+    key = loaded_app.spool.deliver(raw)
+    drain_spool(loaded_app)
+    # A crash after the commit but before the move would leave the file in new/: simulate it.
+    (loaded_app.spool.cur / f"{key}:2,S").rename(loaded_app.spool.new / key)
+    [again] = drain_spool(loaded_app)
+    assert again.already_recorded and again.state == "drafted"
+    with loaded_app.sessions() as session:
+        assert len(session.scalars(select(Draft)).all()) == 1
+        assert len(session.scalars(select(InboundMessage)).all()) == 1
+
+
+def test_oversize_mail_is_quarantined_without_parsing(loaded_app: App) -> None:
+    limit = loaded_app.settings.max_message_bytes
+    raw = b"From: big@example.test\r\nSubject: huge\r\nMessage-ID: <big@x>\r\n\r\n" + b"A" * (limit + 1)
+    loaded_app.spool.deliver(raw)
+    [outcome] = drain_spool(loaded_app)
+    assert outcome.state == "quarantined" and outcome.reason.startswith("oversize")
+
+
+def test_an_internal_failure_is_recorded_and_the_next_message_goes_on(
+    loaded_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import consultant.intake.pipeline as pipeline
+
+    real = pipeline.process_message
+    calls = {"n": 0}
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("simulated crash in a stage")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "process_message", flaky)
+    loaded_app.spool.deliver((FIXTURES / "eml" / "plain_question.eml").read_bytes())
+    loaded_app.spool.deliver((FIXTURES / "eml" / "unknown_charset.eml").read_bytes())
+    outcomes = drain_spool(loaded_app)
+    assert [o.state for o in outcomes] == ["quarantined", "drafted"]
+    assert "internal error" in outcomes[0].reason
