@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from consultant import __version__
-from consultant.cli import accounts, codes, coders, imap, queue, run
+from consultant.cli import accounts, coders, codes, imap, queue, run, web
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,7 +14,7 @@ def cli() -> None:
     """CaseConsultant: email-driven medical-coding consultations."""
 
 
-for module in (run, queue, codes, accounts, coders, imap):
+for module in (run, queue, codes, accounts, coders, web, imap):
     for command in module.COMMANDS:
         cli.add_command(command)
 

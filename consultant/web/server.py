@@ -16,7 +16,7 @@ class WebServer:
 
         config = uvicorn.Config(create_app(app), host=host, port=port, log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        # uvicorn installs signal handlers only on the main thread, so the host process keeps its own.
         self.thread = threading.Thread(target=self.server.run, name="web", daemon=True)
         self.host, self.port = host, port
 

@@ -1,0 +1,68 @@
+"""FastAPI dependencies: the App, a database session per request, and the signed-in coder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from consultant.app import App
+from consultant.models import Coder
+from consultant.web.errors import Forbidden, SignInRequired
+from consultant.web.tokens import read_token
+
+
+def get_core(request: Request) -> App:
+    core: App = request.app.state.core
+    return core
+
+
+def get_db(core: Annotated[App, Depends(get_core)]) -> Iterator[Session]:
+    with core.sessions() as session:
+        yield session
+
+
+def _active_coder(session: Session, coder_id: object) -> Coder | None:
+    if not isinstance(coder_id, int):
+        return None
+    coder = session.get(Coder, coder_id)
+    return coder if coder is not None and coder.active else None
+
+
+def current_coder(request: Request, session: Annotated[Session, Depends(get_db)]) -> Coder:
+    """The coder signed in through the session cookie (pages)."""
+    coder = _active_coder(session, request.session.get("coder_id"))
+    if coder is None:
+        request.session.pop("coder_id", None)
+        raise SignInRequired()
+    return coder
+
+
+def api_coder(
+    request: Request, session: Annotated[Session, Depends(get_db)], core: Annotated[App, Depends(get_core)]
+) -> Coder:
+    """The coder named by a bearer token, else the one signed in through the session cookie."""
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() == "bearer" and token:
+        coder = _active_coder(session, read_token(core.settings.secret_key, token.strip()))
+    else:
+        coder = _active_coder(session, request.session.get("coder_id"))
+    if coder is None:
+        raise SignInRequired()
+    return coder
+
+
+def admin_coder(coder: Annotated[Coder, Depends(current_coder)]) -> Coder:
+    if coder.role != "admin":
+        raise Forbidden()
+    return coder
+
+
+DB = Annotated[Session, Depends(get_db)]
+Core = Annotated[App, Depends(get_core)]
+CurrentCoder = Annotated[Coder, Depends(current_coder)]
+AdminCoder = Annotated[Coder, Depends(admin_coder)]
+ApiCoder = Annotated[Coder, Depends(api_coder)]

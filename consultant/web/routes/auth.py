@@ -1,0 +1,78 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from consultant.models import AuditEvent
+from consultant.web.coders import authenticate
+from consultant.web.csrf import verify_csrf
+from consultant.web.deps import DB, Core
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path: never send a coder on to another site after sign-in."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/queue"
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/queue") -> Response:
+    if request.session.get("coder_id"):
+        return RedirectResponse(safe_next(next), status_code=303)
+    return request.app.state.templates.TemplateResponse(
+        request, "login.html", {"coder": None, "next": safe_next(next), "error": None, "email": ""}
+    )
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: DB,
+    core: Core,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/queue",
+) -> Response:
+    coder = authenticate(session, email, password)
+    if coder is None:
+        return request.app.state.templates.TemplateResponse(
+            request,
+            "login.html",
+            {
+                "coder": None,
+                "next": safe_next(next),
+                "email": email,
+                "error": "That address and password do not match an active coder.",
+            },
+            status_code=401,
+        )
+    session.add(
+        AuditEvent(
+            at=core.clock(),
+            actor=coder.email,
+            coder_id=coder.id,
+            action="signed_in",
+            subject_type="coder",
+            subject_id=coder.id,
+        )
+    )
+    session.commit()
+    # A new session on sign-in: nothing set before it (by anyone) carries over.
+    request.session.clear()
+    request.session["coder_id"] = coder.id
+    request.session["csrf"] = secrets.token_urlsafe(32)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
