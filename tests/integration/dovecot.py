@@ -14,6 +14,7 @@ import pwd
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -31,9 +32,11 @@ class DovecotServer:
     username: str
     password: str
     process: subprocess.Popen[bytes]
+    cafile: Path | None = None  # the self-signed certificate clients must trust, when TLS is on
 
     def url(self, mailbox: str = "INBOX") -> str:
-        return f"imap://{self.username}:{self.password}@{self.host}:{self.port}/{mailbox}"
+        scheme = "imaps" if self.cafile else "imap"
+        return f"{scheme}://{self.username}:{self.password}@{self.host}:{self.port}/{mailbox}"
 
     def log_tail(self, lines: int = 40) -> str:
         log = self.root / "dovecot.log"
@@ -78,7 +81,23 @@ def _mail_user(user: str) -> str:
     raise RuntimeError("running as root, but neither user dovecot nor nobody exists to own the test mail")
 
 
-def _config(root: Path, port: int, user: str, group: str, mail_user: str) -> str:
+def _certificate(root: Path) -> Path:
+    """A self-signed certificate for 127.0.0.1 (openssl comes with dovecot-core)."""
+    cert, key = root / "cert.pem", root / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
+            *("-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert
+
+
+def _config(root: Path, port: int, user: str, group: str, mail_user: str, tls: bool) -> str:
+    ssl = f"ssl = required\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem" if tls else "ssl = no"
     # Every service but the login one, and the mail user, are the current user: Dovecot then needs no
     # privileges it does not already have, and first_valid_uid = 0 lets that user be root in CI. The login
     # process is chrooted into base_dir/login by the master, so it needs no access to the temporary folder.
@@ -88,7 +107,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {user}
@@ -116,10 +135,11 @@ namespace inbox {{
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
-    port = {port}
+    port = {0 if tls else port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {port if tls else 0}
   }}
 }}
 service auth {{
@@ -140,7 +160,12 @@ service stats {{
 
 
 def start(
-    root: Path | None = None, *, username: str = "tester", password: str = "secret", timeout: float = 15.0
+    root: Path | None = None,
+    *,
+    username: str = "tester",
+    password: str = "secret",
+    tls: bool = False,
+    timeout: float = 15.0,
 ) -> DovecotServer:
     """Write a config under `root` (a new temporary folder by default), start Dovecot in the foreground,
     and wait until the port greets. The folder is not pytest's tmp_path: that one is private to the user
@@ -159,27 +184,35 @@ def start(
     (root / "users").write_text(f"{username}:{{PLAIN}}{password}:::::\n")
     port = _free_port()
     conf = root / "dovecot.conf"
-    conf.write_text(_config(root, port, user, group, mail_user))
-    process = subprocess.Popen(
-        [DOVECOT, "-F", "-c", str(conf)],
-        stdout=subprocess.DEVNULL,
-        stderr=open(root / "dovecot.stderr", "wb"),  # noqa: SIM115 - the child owns it
-        start_new_session=True,
-    )
-    server = DovecotServer(root, "127.0.0.1", port, username, password, process)
+    cafile = _certificate(root) if tls else None
+    conf.write_text(_config(root, port, user, group, mail_user, tls))
+    with open(root / "dovecot.stderr", "wb") as stderr:
+        process = subprocess.Popen(
+            [DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+        )
+    server = DovecotServer(root, "127.0.0.1", port, username, password, process, cafile)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             err = (root / "dovecot.stderr").read_text(errors="replace")
             raise RuntimeError(f"dovecot exited with {process.returncode}: {err}\n{server.log_tail()}")
         try:
-            with socket.create_connection((server.host, port), timeout=0.5) as sock:
-                if sock.recv(200).startswith(b"* OK"):
-                    return server
+            if _greets(server):
+                return server
         except OSError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     stop(server)
     raise RuntimeError(f"dovecot did not accept connections on port {port}\n{server.log_tail()}")
+
+
+def _greets(server: DovecotServer) -> bool:
+    with socket.create_connection((server.host, server.port), timeout=0.5) as sock:
+        if server.cafile is None:
+            return sock.recv(200).startswith(b"* OK")
+        context = ssl.create_default_context(cafile=str(server.cafile))
+        with context.wrap_socket(sock, server_hostname=server.host) as tls:
+            return tls.recv(200).startswith(b"* OK")
 
 
 def stop(server: DovecotServer) -> None:
