@@ -8,18 +8,15 @@ server nearest to us) decides: a forged trusted-looking header lower down cannot
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from email.message import Message
 from typing import Any
 
 import authres
 
 from consultant.accounts.addresses import AddressError, domain_of
+from consultant.accounts.headers import Headers, header_values
 
 HEADER = "authentication-results"
-
-Headers = Mapping[str, str] | Iterable[tuple[str, str]] | Message
 
 
 @dataclass(frozen=True)
@@ -27,14 +24,6 @@ class SenderVerdict:
     verified: bool
     reason: str  # why, in words an operator and a coder understand
     authserv_id: str | None = None
-
-
-def _header_values(headers: Headers) -> list[str]:
-    if isinstance(headers, Message):
-        return [str(v) for v in headers.get_all(HEADER, [])]
-    if isinstance(headers, Mapping):
-        return [str(v) for k, v in headers.items() if k.lower() == HEADER]
-    return [str(v) for k, v in headers if k.lower() == HEADER]
 
 
 def _parse(value: str) -> Any | None:
@@ -61,7 +50,7 @@ def sender_verdict(headers: Headers, from_address: str, authserv_ids: tuple[str,
     trusted = {a.strip().lower() for a in authserv_ids if a.strip()}
     if not trusted:
         return SenderVerdict(False, "no trusted authserv-id is configured (CONSULTANT_AUTHSERV_IDS)")
-    values = _header_values(headers)
+    values = header_values(headers, HEADER)
     for value in values:
         parsed = _parse(value)
         if parsed is None or str(parsed.authserv_id).lower() not in trusted:
