@@ -17,6 +17,8 @@ LABELS = {
     "hcpcs": "HCPCS Level II",
     "cpt": "CPT",
     "cpt-modifier": "CPT modifiers",
+    "cpt-consumer": "CPT consumer descriptors",
+    "cpt-clinician": "CPT clinician descriptors",
     "ncci-practitioner": "NCCI PTP (practitioner)",
     "ncci-hospital": "NCCI PTP (hospital)",
     "mue-practitioner": "MUE (practitioner)",
@@ -25,7 +27,14 @@ LABELS = {
 }
 
 # How often a new release replaces the current one, in months; ICD-10 releases carry their own end date.
-CADENCE_MONTHS = {"icd10cm": 12, "icd10pcs": 12, "cpt": 12, "cpt-modifier": 12}
+CADENCE_MONTHS = {
+    "icd10cm": 12,
+    "icd10pcs": 12,
+    "cpt": 12,
+    "cpt-modifier": 12,
+    "cpt-consumer": 12,
+    "cpt-clinician": 12,
+}
 QUARTERLY = 3
 PLURALS = {
     "code": "codes",
@@ -84,6 +93,8 @@ def _counts(session: Session, release: CodeRelease) -> dict[str, int]:
     if release.system.startswith("ncci-"):
         n = session.scalar(select(func.count()).where(NcciEdit.release_id == release.id)) or 0
         return {"edits": n}
+    if release.system in ("cpt-consumer", "cpt-clinician"):
+        return {"descriptors": release.code_count}
     if release.system.startswith("mue-"):
         n = session.scalar(select(func.count()).where(Mue.release_id == release.id)) or 0
         return {"codes": n}

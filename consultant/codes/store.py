@@ -93,18 +93,35 @@ def bulk_insert(session: Session, model: Any, rows: Sequence[dict[str, Any]], pr
     progress(total, total)
 
 
+# Writes one release's rows; returns the count to record on the release (codes, edits, descriptors).
+Writer = Callable[[Session, CodeRelease, Progress], int]
+
+
+def store_release(
+    sessions: sessionmaker[Session], spec: ReleaseSpec, writer: Writer, progress: Progress = no_progress
+) -> ImportOutcome:
+    """Insert one release and its rows in a single transaction (all or nothing)."""
+    with sessions.begin() as session:
+        found = existing_release(session, spec)
+        if found is not None:
+            return ImportOutcome(found.system, found.name, found.id, found.code_count, already_loaded=True)
+        release = new_release(session, spec)
+        release.code_count = writer(session, release, progress)
+        return ImportOutcome(spec.system, spec.name, release.id, release.code_count)
+
+
+def code_writer(rows: Sequence[CodeRow]) -> Writer:
+    def write(session: Session, release: CodeRelease, progress: Progress) -> int:
+        bulk_insert(session, Code, [r.as_insert(release.id) for r in rows], progress)
+        return sum(1 for r in rows if r.kind in ("code", "modifier"))
+
+    return write
+
+
 def store_codes(
     sessions: sessionmaker[Session],
     spec: ReleaseSpec,
     rows: Sequence[CodeRow],
     progress: Progress = no_progress,
 ) -> ImportOutcome:
-    """Insert one release and its codes in a single transaction (all or nothing)."""
-    with sessions.begin() as session:
-        found = existing_release(session, spec)
-        if found is not None:
-            return ImportOutcome(found.system, found.name, found.id, found.code_count, already_loaded=True)
-        release = new_release(session, spec)
-        release.code_count = sum(1 for r in rows if r.kind == "code")
-        bulk_insert(session, Code, [r.as_insert(release.id) for r in rows], progress)
-        return ImportOutcome(spec.system, spec.name, release.id, len(rows))
+    return store_release(sessions, spec, code_writer(rows), progress)
