@@ -96,10 +96,10 @@ def poll_once(app: App, client_factory: ClientFactory | None = None, *, force: b
         log.warning("IMAP %s: cannot claim the mailbox: %s", target.display, exc)
         return PollResult(errors=1, error=f"database: {exc}")
     if claim is not ledger.Claim.GRANTED:
-        state = ledger.mailbox_state(app.sessions, target.ledger_name)
-        return PollResult(not_polled=claim.value, error=state.last_error if state else "")
+        return PollResult(not_polled=claim.value)
     try:
         _poll(app, target, client_factory or server.connect, tally)
+        ledger.note_success(app.sessions, target.ledger_name, app.clock())
     except Exception as exc:
         error = _describe(exc)
         if isinstance(exc, OSError | IMAPClientError):
@@ -117,7 +117,6 @@ def poll_once(app: App, client_factory: ClientFactory | None = None, *, force: b
             ledger.release(app.sessions, target.ledger_name, tally.owner)
         except Exception:
             log.exception("IMAP %s: could not release the lease", target.display)
-    ledger.note_success(app.sessions, target.ledger_name, app.clock())
     if tally.fetched or tally.skipped or tally.rejected:
         log.info(
             "IMAP %s: fetched %d, moved %d already recorded, rejected %d",
@@ -148,7 +147,8 @@ def _poll(app: App, target: ImapTarget, factory: ClientFactory, tally: _Tally) -
         if move_to:
             server.ensure_folder(client, move_to)
 
-        uids = sorted(int(u) for u in client.search(server.pending_criteria(move_to)))
+        highest = ledger.highest_uid(app.sessions, name, uidvalidity)
+        uids = server.pending_uids(client, move_to, highest)
         known = ledger.known_uids(app.sessions, name, uidvalidity, uids)
         # Recorded by an earlier pass that stopped before moving them: move them now, nothing else.
         already = [u for u in uids if known.get(u) == ""]

@@ -153,6 +153,17 @@ def known_uids(
     return found
 
 
+def highest_uid(sessions: sessionmaker[Session], name: str, uidvalidity: int) -> int:
+    """The highest UID recorded under this UIDVALIDITY (0 if none): every UID above it is new to us."""
+    with sessions() as s:
+        found = s.scalar(
+            select(func.max(ImapSeen.uid)).where(
+                ImapSeen.mailbox == name, ImapSeen.uidvalidity == uidvalidity
+            )
+        )
+        return int(found or 0)
+
+
 def record(
     sessions: sessionmaker[Session],
     name: str,

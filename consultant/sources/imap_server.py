@@ -54,9 +54,19 @@ def spool_key(ledger_name: str, uidvalidity: int, uid: int, internaldate: dateti
     return f"{when}.imap-{box}-{uidvalidity}-{uid}"
 
 
-def pending_criteria(move_to: str | None) -> list[str]:
-    # Moved mail leaves the mailbox, so everything still there waits; in flag mode, only what is unseen.
-    return ["UNDELETED"] if move_to else ["UNSEEN", "UNDELETED"]
+def pending_uids(client: IMAPClient, move_to: str | None, highest_recorded_uid: int) -> list[int]:
+    """UIDs in the selected mailbox that may need our attention, ascending.
+
+    Moved mail leaves the mailbox, so everything still there waits. In flag mode the mail stays, and a
+    person reading the mailbox may set \\Seen before we get to it, so \\Seen cannot mean "ours": new mail
+    is every UID above the highest one the ledger holds, plus anything unseen (the ledger then tells a
+    message a pass recorded but did not flag from a new one)."""
+    if move_to:
+        return sorted(int(u) for u in client.search(["UNDELETED"]))
+    # "n:*" always includes the highest UID, even when it is below n, hence the filter.
+    above = {int(u) for u in client.search(["UNDELETED", "UID", f"{highest_recorded_uid + 1}:*"])}
+    unseen = {int(u) for u in client.search(["UNDELETED", "UNSEEN"])}
+    return sorted({u for u in above if u > highest_recorded_uid} | unseen)
 
 
 def waiting(client: IMAPClient, uids: Sequence[int]) -> list[Waiting]:

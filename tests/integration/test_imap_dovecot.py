@@ -256,20 +256,51 @@ def test_without_move_capability_copy_delete_expunge(imap_app: App, imap: IMAPCl
     assert bodies_in(imap, f"{mailbox}-done") == sorted(raws)
 
 
+def _flags(client: IMAPClient, folder: str) -> list[bool]:
+    """Whether each message in the folder is \\Seen, by UID order."""
+    client.select_folder(folder, readonly=True)
+    flags = client.get_flags(client.search("ALL"))
+    client.close_folder()
+    return [b"\\Seen" in flags[uid] for uid in sorted(flags)]
+
+
 def test_flag_mode_leaves_mail_in_place_marked_seen(imap_app: App, imap: IMAPClient, mailbox: str) -> None:
     imap_app.settings = replace(imap_app.settings, imap_processed_folder=None)
-    raw = message(1)
-    imap.append(mailbox, raw)
+    unread = message(1)
+    # A person looked at this one in a mail client before the poller ran: it is new to us all the same.
+    already_read = message(2)
+    imap.append(mailbox, unread)
+    imap.append(mailbox, already_read, flags=[b"\\Seen"])
 
     first = poll_once(imap_app)
     second = poll_once(imap_app)
 
-    assert (first.fetched, second.fetched, second.skipped) == (1, 0, 0)
+    assert (first.fetched, first.errors) == (2, 0), first
+    assert (second.fetched, second.skipped, second.errors) == (0, 0, 0), second
+    assert sorted(spooled(imap_app)) == sorted([unread, already_read])
+    assert _flags(imap, mailbox) == [True, True]
+
+    later = message(3)
+    imap.append(mailbox, later, flags=[b"\\Seen"])
+    third = poll_once(imap_app)
+    assert (third.fetched, third.skipped) == (1, 0), third
+    assert sorted(spooled(imap_app)) == sorted([unread, already_read, later])
+
+
+def test_flag_mode_crash_before_the_flag_is_repaired(imap_app: App, imap: IMAPClient, mailbox: str) -> None:
+    imap_app.settings = replace(imap_app.settings, imap_processed_folder=None)
+    raw = message(1)
+    imap.append(mailbox, raw)
+
+    crashed = poll_once(imap_app, client_factory=_MoveFails)  # type: ignore[arg-type]
+    assert (crashed.fetched, crashed.errors) == (1, 1), crashed
+    assert _flags(imap, mailbox) == [False]
+
+    again = poll_once(imap_app, force=True)
+
+    assert (again.fetched, again.skipped, again.errors) == (0, 1, 0), again
     assert spooled(imap_app) == [raw]
-    imap.select_folder(mailbox, readonly=True)
-    flags = imap.get_flags(imap.search("ALL"))
-    imap.close_folder()
-    assert [b"\\Seen" in f for f in flags.values()] == [True]
+    assert _flags(imap, mailbox) == [True]
 
 
 def test_wrong_password_is_recorded_not_raised(
