@@ -119,7 +119,7 @@ def poll_once(app: App, client_factory: ClientFactory | None = None, *, force: b
             log.exception("IMAP %s: could not release the lease", target.display)
     if tally.fetched or tally.skipped or tally.rejected:
         log.info(
-            "IMAP %s: fetched %d, moved %d already recorded, rejected %d",
+            "IMAP %s: fetched %d, marked %d recorded earlier, rejected %d",
             target.display,
             tally.fetched,
             tally.skipped,

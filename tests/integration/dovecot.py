@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DOVECOT = "/usr/sbin/dovecot"
+IMAP = "/usr/lib/dovecot/imap"
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class DovecotServer:
 
 
 def installed() -> bool:
-    return os.access(DOVECOT, os.X_OK)
+    """dovecot-core gives the master; the IMAP server itself comes with dovecot-imapd."""
+    return all(os.access(p, os.X_OK) for p in (DOVECOT, IMAP, "/usr/bin/openssl"))
 
 
 def _free_port() -> int:

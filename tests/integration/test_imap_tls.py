@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.dovecot]
 @pytest.fixture(scope="module")
 def tls_server() -> Iterator[dovecot.DovecotServer]:
     if not dovecot.installed():
-        skip_or_fail(f"dovecot-imapd not installed: {dovecot.DOVECOT} is missing")
+        skip_or_fail(f"dovecot-imapd not installed: {dovecot.DOVECOT} or {dovecot.IMAP} is missing")
     srv = dovecot.start(tls=True)
     yield srv
     dovecot.stop(srv)
