@@ -167,3 +167,15 @@ def notice_message(
         references=[in_reply_to] if in_reply_to else [],
         extra_headers=NOTICE_HEADERS,
     )
+
+
+def notice_kind_after_draft(*, withheld: bool, new_consultation: bool, unverified: bool) -> str | None:
+    """Which notice, if any, a freshly drafted question earns. Never one to an unverified sender:
+    the From address may be forged, and the notice would land on the real owner (backscatter)."""
+    if unverified:
+        return None
+    if withheld:
+        return "over_quota"
+    if new_consultation:
+        return "acknowledgement"
+    return None

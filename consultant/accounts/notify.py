@@ -19,6 +19,7 @@ from consultant.accounts.notices import (
     NoticeDecision,
     NoticeView,
     may_send_notice,
+    notice_kind_after_draft,
     notice_message,
 )
 from consultant.accounts.registration import DEFAULT_MAX_AGE, registration_url
@@ -50,14 +51,11 @@ def last_notice_at(session: Session, kind: str, to_address: str) -> datetime | N
     return last
 
 
-def links_for(settings: Settings, plan: str, address: str) -> dict[str, str | None]:
-    """A guest is offered the registration link; anyone else the upgrade page."""
+def links_for(settings: Settings, plan: str, address: str) -> tuple[str | None, str | None]:
+    """(registration_url, upgrade_url): a guest is offered registration, anyone else the plans page."""
     if plan == "guest":
-        return {
-            "registration_url": registration_url(settings.public_url, settings.secret_key, address),
-            "upgrade_url": None,
-        }
-    return {"registration_url": None, "upgrade_url": f"{settings.public_url}/plans"}
+        return registration_url(settings.public_url, settings.secret_key, address), None
+    return None, f"{settings.public_url}/plans"
 
 
 def send_notice(
@@ -91,3 +89,52 @@ def send_notice(
         session, kind=NOTICE, to_address=addr, message=message, now=now, consultation_id=consultation_id
     )
     return NoticeOutcome(decision, row)
+
+
+def notify_after_draft(
+    session: Session,
+    settings: Settings,
+    *,
+    plan: str,
+    plan_title: str,
+    to_address: str,
+    prompt_headers: Headers,
+    withheld: tuple[str, ...],
+    remaining: int,
+    new_consultation: bool,
+    unverified: bool,
+    token: str | None,
+    now: datetime,
+    in_reply_to: str | None = None,
+    consultation_id: int | None = None,
+) -> NoticeOutcome | None:
+    """For the intake pipeline, after it made a draft: the over-quota notice when codes were withheld,
+    else an acknowledgement for a new consultation; guests get the registration link in either.
+    `withheld` holds codes as the user wrote them (not "system:code" pages). Returns None when the
+    situation calls for no notice. Does not commit."""
+    kind = notice_kind_after_draft(
+        withheld=bool(withheld), new_consultation=new_consultation, unverified=unverified
+    )
+    if kind is None:
+        return None
+    register_at, upgrade_at = links_for(settings, plan, to_address)
+    view = NoticeView(
+        kind=kind,
+        to_address=to_address,
+        service_name=settings.service_name,
+        token=token,
+        plan_title=plan_title,
+        remaining=remaining,
+        withheld=withheld,
+        registration_url=register_at,
+        upgrade_url=upgrade_at,
+    )
+    return send_notice(
+        session,
+        settings,
+        view,
+        prompt_headers=prompt_headers,
+        now=now,
+        in_reply_to=in_reply_to,
+        consultation_id=consultation_id,
+    )

@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from consultant.accounts.notices import NoticeView
-from consultant.accounts.notify import links_for, send_notice
+from consultant.accounts.notify import links_for, notify_after_draft, send_notice
 from consultant.accounts.registration import read_token
 from consultant.app import App
 from consultant.mail.maildir import Maildir
@@ -20,13 +20,14 @@ HUMAN = [("From", "Ann <ann@example.org>"), ("Subject", "E11.22 and N18.31?")]
 
 
 def over_quota(app: App, to: str = "Ann@Example.org") -> NoticeView:
+    register_at, _ = links_for(app.settings, "guest", to)
     return NoticeView(
         kind="over_quota",
         to_address=to,
         service_name=app.settings.service_name,
         plan_title="Guest",
         withheld=("N18.31",),
-        **links_for(app.settings, "guest", to),
+        registration_url=register_at,
     )
 
 
@@ -75,3 +76,58 @@ def test_no_notice_to_automatic_mail(app: App) -> None:
     assert out.message is None and "Auto-Submitted" in out.decision.reason
     assert bounce.message is None
     assert flush_outbox(app, NOW).sent == 0
+
+
+def test_after_draft_over_quota_beats_acknowledgement_and_unverified_gets_nothing(app: App) -> None:
+    common = {
+        "plan": "guest",
+        "plan_title": "Guest",
+        "prompt_headers": HUMAN,
+        "remaining": 0,
+        "token": "CC-AB12C",
+    }
+    with app.sessions.begin() as s:
+        spoofed = notify_after_draft(
+            s,
+            app.settings,
+            to_address="ann@example.org",
+            withheld=("N18.31",),
+            new_consultation=True,
+            unverified=True,
+            now=NOW,
+            **common,  # type: ignore[arg-type]
+        )
+        over = notify_after_draft(
+            s,
+            app.settings,
+            to_address="ann@example.org",
+            withheld=("N18.31",),
+            new_consultation=True,
+            unverified=False,
+            now=NOW,
+            **common,  # type: ignore[arg-type]
+        )
+        ack = notify_after_draft(
+            s,
+            app.settings,
+            to_address="bo@example.org",
+            withheld=(),
+            new_consultation=True,
+            unverified=False,
+            now=NOW,
+            **common,  # type: ignore[arg-type]
+        )
+        follow_up = notify_after_draft(
+            s,
+            app.settings,
+            to_address="cy@example.org",
+            withheld=(),
+            new_consultation=False,
+            unverified=False,
+            now=NOW,
+            **common,  # type: ignore[arg-type]
+        )
+    assert spoofed is None and follow_up is None
+    assert over is not None and over.message is not None and b"used up" in over.message.raw
+    assert ack is not None and ack.message is not None and b"We received your question" in ack.message.raw
+    assert b"/register/" in ack.message.raw
