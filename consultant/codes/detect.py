@@ -221,20 +221,15 @@ def _modifier_phrases(
     """ "38242 with modifier 59" attaches 59 to 38242; "is modifier 25 needed?" names modifier 25 alone."""
     standalone: list[tuple[int, FoundCode]] = []
     procedures = [m for m in mentions if m.is_procedure]
-    for phrase in R.MODIFIER_PHRASE.finditer(body):
-        items = [valid_modifier(i, dictionary) for i in R.MODIFIER_LIST_ITEM.findall(phrase.group(1))]
-        modifiers = [m for m in items if m]
+    for start, end, said, items in _phrases(body):
+        modifiers = [m for m in (valid_modifier(i, dictionary) for i in items) if m]
         if not modifiers:
             continue
         owner = next(
-            (
-                m
-                for m in procedures
-                if m.tail <= phrase.start() and _joins_after(body, m.tail, phrase.start())
-            ),
+            (m for m in procedures if m.tail <= start and _joins_after(body, m.tail, start)),
             None,
         ) or next(
-            (m for m in procedures if m.start >= phrase.end() and _joins_before(body, phrase.end(), m.start)),
+            (m for m in procedures if m.start >= end and _joins_before(body, end, m.start)),
             None,
         )
         for modifier in modifiers:
@@ -242,10 +237,18 @@ def _modifier_phrases(
                 if modifier not in owner.modifiers:
                     owner.modifiers.append(modifier)
             else:
-                standalone.append(
-                    (phrase.start(), FoundCode(MODIFIER_SYSTEM, modifier, text=phrase.group(0)))
-                )
+                standalone.append((start, FoundCode(MODIFIER_SYSTEM, modifier, text=said)))
     return standalone
+
+
+def _phrases(body: str) -> list[tuple[int, int, str, list[str]]]:
+    """ "modifier 59", "mods 25 and 57", "the 25 modifier": (start, end, text, modifiers as written)."""
+    found = [
+        (p.start(), p.end(), p.group(0), R.MODIFIER_LIST_ITEM.findall(p.group(1)))
+        for p in R.MODIFIER_PHRASE.finditer(body)
+    ]
+    found += [(p.start(), p.end(), p.group(0), [p.group(1)]) for p in R.MODIFIER_BEFORE_WORD.finditer(body)]
+    return found
 
 
 def _joins_after(body: str, code_end: int, phrase_start: int) -> bool:
@@ -286,9 +289,15 @@ def _five_digit_verdict(body: str, m: _Mention) -> bool | None:
     """True: a code; False: a ZIP, phone, account, amount …; None: nothing says, a neighbour may."""
     if m.modifiers or m.units is not None:
         return True
-    before = body[max(0, m.start - R.CONTEXT_BEFORE_CHARS) : m.start]
-    words = [w.lower() for w in R.WORD.findall(before)]
-    near = words[-R.NEGATIVE_BEFORE_WORDS :]
+    if body.strip(" \t\n?.!") == m.text:  # the whole question is the number
+        return True
+    window = body[max(0, m.start - R.CONTEXT_BEFORE_CHARS) : m.start]
+    if R.MONEY_OR_NUMBER_SIGN_BEFORE.search(window):
+        return False
+    # The words right before an earlier number speak for that number, not for this one.
+    cut = R.LAST_DIGIT.match(window)
+    before = window[cut.end() :] if cut else window
+    near = [w.lower() for w in R.WORD.findall(before)][-R.NEGATIVE_BEFORE_WORDS :]
     if any(w in R.EXPLICIT_LABEL for w in near):
         return True
     if R.STATE_BEFORE.search(before):
@@ -304,7 +313,9 @@ def _five_digit_verdict(body: str, m: _Mention) -> bool | None:
             return False
         if word in R.POSITIVE_WORDS:
             return True
-    if any(w in R.POSITIVE_WORDS for w in words + after):
+    if any(w.lower() in R.POSITIVE_WORDS for w in R.WORD.findall(window)) or any(
+        w in R.POSITIVE_WORDS for w in after
+    ):
         return True
     return None
 
