@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -73,6 +71,7 @@ def install_error_handlers(api: FastAPI) -> None:
 
 def create_app(app: App) -> FastAPI:
     from consultant.web import api as api_routes
+    from consultant.web import registration
     from consultant.web.routes import admin, auth, dashboard, drafts, queue
 
     settings = app.settings
@@ -107,7 +106,6 @@ def create_app(app: App) -> FastAPI:
     for module in (auth, queue, drafts, dashboard, admin):
         api.include_router(module.router)
     api.include_router(api_routes.router)
-    # Registration pages belong to the accounts part; included when that part is installed.
-    if importlib.util.find_spec("consultant.web.registration") is not None:
-        api.include_router(importlib.import_module("consultant.web.registration").router)
+    # Registration pages (guest -> free account) belong to the accounts part.
+    api.include_router(registration.router)
     return api

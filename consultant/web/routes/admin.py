@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, or_, select
 
+from consultant.accounts.admin import AccountError, set_plan, set_status
 from consultant.codes.status import release_statuses
 from consultant.models import Account, AccountAddress, AuditEvent, Coder, InboundMessage, OutboundMessage
 from consultant.outbound.flush import retry_dead
@@ -98,24 +99,20 @@ def update_account(
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound(f"account #{account_id}")
-    changes = []
-    if plan and plan != account.plan:
-        try:
-            core.plans.get(plan)
-        except PlanError as exc:
-            flash(request, "error", str(exc))
-            return RedirectResponse("/admin/accounts", status_code=303)
-        changes.append(f"plan {account.plan} → {plan}")
-        account.plan = plan
-        account.period_start = core.clock()  # a new plan counts its month from now
-    if status in ("active", "suspended") and status != account.status:
-        changes.append(f"status {account.status} → {status}")
-        account.status = status
-    if changes:
-        _audit(session, coder, "account_changed", "account", account.id, "; ".join(changes), core)
-        session.commit()
-        flash(request, "ok", f"Account #{account.id}: " + "; ".join(changes) + ".")
-    return RedirectResponse(request.headers.get("referer") or "/admin/accounts", status_code=303)
+    before = (account.plan, account.status)
+    try:
+        if plan:
+            set_plan(session, f"#{account.id}", plan, core.plans, core.clock(), actor=coder.email)
+        if status:
+            set_status(session, f"#{account.id}", status, core.clock(), actor=coder.email)
+    except (PlanError, AccountError) as exc:
+        session.rollback()
+        flash(request, "error", str(exc))
+        return RedirectResponse("/admin/accounts", status_code=303)
+    session.commit()
+    if (account.plan, account.status) != before:
+        flash(request, "ok", f"Account #{account.id} is now {account.status} on the {account.plan} plan.")
+    return RedirectResponse("/admin/accounts", status_code=303)
 
 
 @router.get("/coders")
