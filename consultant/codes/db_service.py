@@ -96,6 +96,9 @@ class DbCodeService:
                 ambiguous=found.ambiguous,
             )
         notes = merged_notes(tabular_levels(session, row))
+        texts = plain_texts(session, found.system, row.code)
+        if texts.get("clinician"):
+            notes["clinician_descriptors"] = texts["clinician"].split("\n")
         billable = row.billable
         if row.effective_to is not None and row.effective_to < on:
             billable = False
@@ -107,7 +110,7 @@ class DbCodeService:
             release=release.name,
             billable=billable,
             short_descriptor=row.short_descriptor,
-            plain_description=plain_description(session, found.system, row.code),
+            plain_description=texts.get("coder") or texts.get("consumer"),
             notes=notes,
             modifiers=found.modifiers,
             units=found.units,
@@ -141,15 +144,15 @@ def tabular_levels(session: Session, row: Code) -> list[Level]:
     return levels
 
 
-def plain_description(session: Session, system: str, code: str) -> str | None:
-    """A coder's own wording first; otherwise the AMA consumer-friendly descriptor, if loaded."""
-    rows = {
+def plain_texts(session: Session, system: str, code: str) -> dict[str, str]:
+    """Plain-language texts by source: "coder" (a coder's own wording, preferred as the plain description),
+    "consumer" (AMA consumer-friendly descriptor), "clinician" (AMA clinician descriptors, one a line)."""
+    return {
         p.source: p.text
         for p in session.scalars(
             select(PlainDescription).where(PlainDescription.system == system, PlainDescription.code == code)
         )
     }
-    return rows.get("coder") or rows.get("consumer")
 
 
 def latest_release_ids(session: Session, systems: Iterable[str], on: date) -> list[int]:

@@ -72,6 +72,8 @@ def _needs(what: str) -> WrongFile:
 def _fy_release(
     system: str, year: int | None, request: ImportRequest, rows: Sequence[CodeRow]
 ) -> ParsedRelease:
+    named_year = re.fullmatch(r"FY(20\d\d)", request.release or "", re.IGNORECASE)
+    year = year or (int(named_year.group(1)) if named_year else None)
     if year is None:
         if request.release is None or request.effective is None:
             raise _needs("fiscal year")
@@ -145,7 +147,7 @@ def parse_hcpcs(sources: list[SourceFile], request: ImportRequest) -> ParsedRele
 def _cpt_year_release(
     system: str, year: int | None, src: SourceFile, request: ImportRequest, writer: Writer
 ) -> ParsedRelease:
-    year = year or year_in(src.name)
+    year = year or year_in(src.name) or year_in(request.release or "")
     if request.release and request.effective:
         return ParsedRelease(system, request.release, request.effective, None, writer)
     if year is None:
