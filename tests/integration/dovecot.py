@@ -99,6 +99,8 @@ def _certificate(root: Path) -> Path:
 
 
 def _config(root: Path, port: int, user: str, group: str, mail_user: str, tls: bool) -> str:
+    # chroot needs root; an unprivileged developer runs the login and anvil processes unchrooted.
+    no_chroot = "" if os.getuid() == 0 else "chroot ="
     ssl = f"ssl = required\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem" if tls else "ssl = no"
     # Every service but the login one, and the mail user, are the current user: Dovecot then needs no
     # privileges it does not already have, and first_valid_uid = 0 lets that user be root in CI. The login
@@ -135,6 +137,7 @@ namespace inbox {{
   separator = /
 }}
 service imap-login {{
+  {no_chroot}
   inet_listener imap {{
     address = 127.0.0.1
     port = {0 if tls else port}
@@ -143,6 +146,9 @@ service imap-login {{
     address = 127.0.0.1
     port = {port if tls else 0}
   }}
+}}
+service anvil {{
+  {no_chroot}
 }}
 service auth {{
   user = {user}
