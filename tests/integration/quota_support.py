@@ -61,9 +61,12 @@ def _worker(url: str, schema: str, account_id: int, draft_ids: list[int], go_fil
     from consultant.quota.plans import load_plans
 
     plans = load_plans()
-    engine = make_engine(
-        url, connect_args={"options": f"-csearch_path={schema}"}, pool_size=len(draft_ids), max_overflow=0
-    )
+    if url.startswith("sqlite"):
+        engine = make_engine(url, pool_size=len(draft_ids), max_overflow=0)
+    else:
+        engine = make_engine(
+            url, connect_args={"options": f"-csearch_path={schema}"}, pool_size=len(draft_ids), max_overflow=0
+        )
     sessions = make_session_factory(engine)
     warm = [engine.connect() for _ in draft_ids]  # connect and import everything before the start signal
     for conn in warm:

@@ -103,18 +103,16 @@ def test_forty_threads_on_postgres_never_overspend(postgres_app: App) -> None:
     _check(results, _spent(postgres_app.sessions, account))
 
 
-@pytest.mark.postgres
-def test_eight_processes_on_postgres_never_overspend(postgres_app: App, tmp_path: Path) -> None:
-    account, drafts = _prepare(postgres_app)
-    with postgres_app.sessions() as s:
-        schema = schema_of(s)
+def _run_processes(app: App, schema: str, tmp_path: Path) -> None:
+    """Eight OS processes, five threads each, one draft per thread, released together."""
+    account, drafts = _prepare(app)
     go = tmp_path / "go"
     procs: list[tuple[subprocess.Popen[bytes], Path]] = []
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for i in range(8):
         out = tmp_path / f"out{i}.json"
         mine = drafts[i::8]
-        args = [postgres_app.settings.database_url, schema, str(account), json.dumps(mine), str(go), str(out)]
+        args = [app.settings.database_url, schema, str(account), json.dumps(mine), str(go), str(out)]
         cmd = [sys.executable, "-m", "tests.integration.quota_support", *args]
         procs.append((subprocess.Popen(cmd, cwd=ROOT, env=env), out))
     deadline = time.monotonic() + 60
@@ -126,10 +124,21 @@ def test_eight_processes_on_postgres_never_overspend(postgres_app: App, tmp_path
         assert proc.wait(timeout=120) == 0
         results.extend(json.loads(out.read_text()))
     assert len(results) == DRAFTS
-    spent = _spent(postgres_app.sessions, account)
+    spent = _spent(app.sessions, account)
     # Half the drafts were charged by their worker and half left reserved: views used never pass the plan.
     assert sum(results) == FREE_VIEWS
     assert spent.get("charged", 0) + spent.get("reserved", 0) == FREE_VIEWS
+
+
+@pytest.mark.postgres
+def test_eight_processes_on_postgres_never_overspend(postgres_app: App, tmp_path: Path) -> None:
+    with postgres_app.sessions() as s:
+        schema = schema_of(s)
+    _run_processes(postgres_app, schema, tmp_path)
+
+
+def test_eight_processes_on_sqlite_never_overspend(app: App, tmp_path: Path) -> None:
+    _run_processes(app, "", tmp_path)
 
 
 def test_forty_threads_on_sqlite_never_overspend(app: App) -> None:
