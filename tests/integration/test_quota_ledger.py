@@ -136,3 +136,43 @@ def test_settle_orphans_charges_sent_and_releases_rejected(app: App) -> None:
         assert settle_orphans(s, NOW) == (1, 1)
     r = report(app, acct)
     assert (r["charged"], r["reserved"], r["views_remaining"]) == (1, 1, 4)
+
+
+def test_monthly_reset_moves_only_monthly_plans_whose_month_passed(app: App) -> None:
+    from consultant.accounts.periods import reset_monthly_periods
+
+    with app.sessions.begin() as s:
+        due = make_account(s, "due@example.org", plan="pro", period_start=datetime(2026, 1, 20, 8))
+        fresh = make_account(s, "fresh@example.org", plan="practice", period_start=datetime(2026, 3, 1))
+        lifetime = make_account(s, "life@example.org", plan="free", period_start=datetime(2025, 1, 1))
+        (d,) = make_drafts(s, due, 1)
+        reserve(s, due, d, ["cpt:99214"], PLANS, datetime(2026, 3, 1))
+        charge(s, d, datetime(2026, 3, 1))
+    assert report(app, due)["views_used"] == 1
+    with app.sessions.begin() as s:
+        assert reset_monthly_periods(s, PLANS, datetime(2026, 3, 25)) == 1
+    with app.sessions.begin() as s:
+        assert reset_monthly_periods(s, PLANS, datetime(2026, 3, 25)) == 0  # idempotent
+        starts = {a: s.get_one(Account, a).period_start for a in (due, fresh, lifetime)}
+    assert starts == {
+        due: datetime(2026, 3, 20, 8),
+        fresh: datetime(2026, 3, 1),
+        lifetime: datetime(2025, 1, 1),
+    }
+    r = report(app, due)
+    assert (r["views_used"], r["views_remaining"]) == (0, 100)  # the view of 1 March was last month's
+
+
+def test_register_address_upgrades_guests_only(app: App) -> None:
+    from consultant.accounts.registration import register_address
+
+    with app.sessions.begin() as s:
+        org = make_account(s, "boss@clinic.example", plan="practice", domain="clinic.example")
+        r_new = register_address(s, "New@Example.org", PLANS, NOW)
+        r_org = register_address(s, "nurse@clinic.example", PLANS, NOW)
+        r_again = register_address(s, "new@example.org", PLANS, NOW)
+    assert (r_new.plan, r_new.upgraded) == ("free", True)
+    assert r_org.account_id == org and not r_org.upgraded and r_again.upgraded is False
+    with app.sessions() as s:
+        assert s.get_one(Account, r_new.account_id).verified
+        assert not s.get_one(Account, org).verified  # one address does not vouch for an organisation
