@@ -114,6 +114,9 @@ listen = 127.0.0.1
 {ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# A test of a wrong password must not slow down the logins of the tests after it.
+# (with the anvil-auth-penalty listener switched off below).
+auth_failure_delay = 0
 default_internal_user = {user}
 default_internal_group = {group}
 default_login_user = {_login_user(user)}
@@ -149,6 +152,9 @@ service imap-login {{
 }}
 service anvil {{
   {no_chroot}
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service auth {{
   user = {user}

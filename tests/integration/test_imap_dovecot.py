@@ -358,3 +358,26 @@ def test_on_postgresql_a_crash_before_the_move_still_gives_one_copy(
     assert (again.fetched, again.skipped, again.errors) == (0, 2, 0), again
     assert sorted(spooled(postgres_app)) == sorted(sent)
     assert bodies_in(imap, f"{mailbox}-done") == sorted(sent)
+
+
+def test_imap_mail_becomes_exactly_one_draft_through_intake(
+    imap_app: App, imap: IMAPClient, mailbox: str
+) -> None:
+    """The bytes the poller spools are what intake expects; a crash before the move adds no second draft."""
+    from sqlalchemy import select
+
+    from consultant.intake.pipeline import drain_spool
+    from consultant.models import InboundMessage
+
+    imap.append(mailbox, message(1))
+
+    crashed = poll_once(imap_app, client_factory=_MoveFails)  # type: ignore[arg-type]
+    first = drain_spool(imap_app)
+    again = poll_once(imap_app, force=True)
+    second = drain_spool(imap_app)
+
+    assert (crashed.fetched, again.fetched, again.skipped) == (1, 0, 1)
+    assert [o.state for o in first] == ["drafted"] and second == []
+    with imap_app.sessions() as s:
+        rows = s.scalars(select(InboundMessage)).all()
+    assert [(r.state, r.from_address) for r in rows] == [("drafted", "asker1@example.org")]
