@@ -7,5 +7,5 @@ import logging
 
 def configure_logging(level: str = "INFO") -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("apscheduler", "mail.log", "mailparser", "uvicorn.access"):
+    for noisy in ("apscheduler", "alembic", "mail.log", "mailparser", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

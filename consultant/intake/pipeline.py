@@ -209,13 +209,52 @@ def process_message(session: Session, ctx: IntakeContext, ex: Examined, source: 
     return _draft(session, ctx, ex, row, now)
 
 
-def ingest_bytes(
-    session_factory: Callable[[], Session], ctx: IntakeContext, raw: bytes, source: str, key: str
+BATCH_SIZE = 100
+
+
+def _read_and_examine(
+    box: Maildir, key: str, ctx: IntakeContext
+) -> tuple[bytes, Examined | Exception] | None:
+    try:
+        raw = box.read(key)
+    except FileNotFoundError:  # another worker took it
+        return None
+    try:
+        return raw, examine(raw, ctx.rules, ctx.settings.max_message_bytes, ctx.codes, ctx.clock().date())
+    except Exception as exc:
+        log.exception("examining %s failed", key)
+        return raw, exc
+
+
+def _failure(
+    session: Session, ctx: IntakeContext, raw: bytes, source: str, key: str, exc: Exception
 ) -> Outcome:
-    """Examine (no write lock held), then record in one short write transaction."""
-    ex = examine(raw, ctx.rules, ctx.settings.max_message_bytes, ctx.codes, ctx.clock().date())
-    with session_factory() as session, session.begin():
-        return process_message(session, ctx, ex, source, key)
+    verdict = quarantined(f"internal error during intake: {type(exc).__name__}; re-ingest after a fix")
+    row = _record(session, Examined(raw, hashlib.sha256(raw).hexdigest()), source, key, verdict, ctx.clock())
+    return Outcome(row.id, row.state, row.reason)
+
+
+def _record_batch(
+    sessions: Callable[[], Session],
+    ctx: IntakeContext,
+    source: str,
+    batch: list[tuple[str, bytes, Examined | Exception]],
+) -> list[tuple[str, Outcome]]:
+    """Record a batch in one transaction; each message in its own savepoint, so one failure stays its own."""
+    results: list[tuple[str, Outcome]] = []
+    with sessions() as session, session.begin():
+        for key, raw, examined in batch:
+            try:
+                if isinstance(examined, Exception):
+                    raise examined
+                with session.begin_nested():
+                    outcome = process_message(session, ctx, examined, source, key)
+            except Exception as exc:
+                log.exception("intake failed for %s/%s", source, key)
+                with session.begin_nested():
+                    outcome = _failure(session, ctx, raw, source, key, exc)
+            results.append((key, outcome))
+    return results
 
 
 def drain(
@@ -226,43 +265,29 @@ def drain(
     quarantine: Maildir,
     limit: int | None = None,
     settle_seconds: float = 0.0,
+    batch_size: int = BATCH_SIZE,
 ) -> list[Outcome]:
-    """Process every message waiting in `box`; one failing message never stops the others."""
+    """Process every message waiting in `box`; one failing message never stops the others.
+
+    Messages are examined with no write lock held, then recorded a batch per transaction; spool files
+    move on only after that commit. If the commit itself fails, the files stay in new/ for the next pass.
+    """
     outcomes: list[Outcome] = []
-    for key in box.keys()[:limit]:
-        if settle_seconds and not settled(box.new / key, settle_seconds):
-            continue  # still being written by whoever dropped it
-        try:
-            raw = box.read(key)
-        except FileNotFoundError:  # another worker took it
-            continue
-        try:
-            outcome = ingest_bytes(sessions, ctx, raw, source, key)
-        except Exception as exc:
-            log.exception("intake failed for %s/%s", source, key)
-            outcome = _record_failure(sessions, ctx, raw, source, key, exc)
-        if outcome.state == "quarantined":
-            box.move_to(key, quarantine)
-        else:
-            box.mark_done(key)
-        log.info("intake %s/%s -> %s: %s", source, key, outcome.state, outcome.reason)
-        outcomes.append(outcome)
+    keys = [k for k in box.keys()[:limit] if not settle_seconds or settled(box.new / k, settle_seconds)]
+    for start in range(0, len(keys), batch_size):
+        batch = []
+        for key in keys[start : start + batch_size]:
+            item = _read_and_examine(box, key, ctx)
+            if item is not None:
+                batch.append((key, *item))
+        for key, outcome in _record_batch(sessions, ctx, source, batch):
+            if outcome.state == "quarantined" and not outcome.already_recorded:
+                box.move_to(key, quarantine)
+            else:
+                box.mark_done(key)
+            log.info("intake %s/%s -> %s: %s", source, key, outcome.state, outcome.reason)
+            outcomes.append(outcome)
     return outcomes
-
-
-def _record_failure(
-    sessions: Callable[[], Session], ctx: IntakeContext, raw: bytes, source: str, key: str, exc: Exception
-) -> Outcome:
-    verdict = quarantined(f"internal error during intake: {type(exc).__name__}; re-ingest after a fix")
-    with sessions() as session, session.begin():
-        existing = session.scalars(
-            select(InboundMessage).where(InboundMessage.source == source, InboundMessage.source_uid == key)
-        ).first()
-        if existing is not None:
-            return Outcome(existing.id, existing.state, existing.reason, already_recorded=True)
-        ex = Examined(raw, hashlib.sha256(raw).hexdigest())
-        row = _record(session, ex, source, key, verdict, ctx.clock())
-        return Outcome(row.id, row.state, row.reason)
 
 
 def intake_context(app: App) -> IntakeContext:
