@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -86,6 +86,78 @@ def status_command(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{s.label:<26} {s.name:<14} {s.effective_from} .. {until:<10}  {counts}")
         if s.newest:
             click.echo(f"{'':<26} {s.advice}")
+
+
+@codes.command("extract")
+@click.option("--json", "as_json", is_flag=True, help='Print JSON: {"codes": [...]}.')
+@click.option(
+    "--jsonl", is_flag=True, help='Read {"id": ..., "text": ...} per line; print one result per line.'
+)
+@click.option(
+    "--on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Date of service whose releases the codes are checked against (default: today).",
+)
+@click.pass_context
+def extract_command(ctx: click.Context, as_json: bool, jsonl: bool, on: datetime | None) -> None:
+    """Find the codes named in text read on stdin (system, code, modifiers, units, ambiguity)."""
+    import sys
+
+    from consultant.codes.detect_batch import extract_json, extract_lines
+    from consultant.codes.dictionary import CodeDictionary, load_dictionary
+
+    app = get_app(ctx)
+    default_day = on.date() if on else app.clock().date()
+    built: dict[date, CodeDictionary] = {}
+
+    def dictionary_on(day: date | None) -> CodeDictionary:
+        day = day or default_day
+        if day not in built:
+            with app.sessions() as session:
+                built[day] = load_dictionary(session, day)
+        return built[day]
+
+    if jsonl:
+        for result in extract_lines(sys.stdin, dictionary_on):
+            click.echo(json.dumps(result))
+        return
+    result = extract_json(sys.stdin.read(), dictionary_on(None))
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    for found in result["codes"]:
+        extra = "".join(
+            [
+                f" -{'-'.join(found['modifiers'])}" if found["modifiers"] else "",
+                f" x{found['units']}" if found["units"] is not None else "",
+                f"  (also valid in: {', '.join(found['ambiguous'])})" if found["ambiguous"] else "",
+            ]
+        )
+        click.echo(f"{found['system']:<9} {found['code']}{extra}")
+
+
+@codes.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
+@click.pass_context
+def search_command(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit: int) -> None:
+    """Full-text search over code descriptions and inclusion terms, best first."""
+    from consultant.codes.search import search
+
+    app = get_app(ctx)
+    with app.sessions() as session:
+        hits = search(session, " ".join(query), limit=limit)
+        session.commit()  # the first search on a fresh database builds the index
+    if as_json:
+        payload = [
+            {"system": h.system, "code": h.code, "descriptor": h.descriptor, "score": h.score} for h in hits
+        ]
+        click.echo(json.dumps({"query": " ".join(query), "hits": payload}, indent=2))
+        return
+    for h in hits:
+        click.echo(f"{h.system:<9} {h.code:<9} {h.descriptor}")
 
 
 COMMANDS: list[click.Command] = [codes]

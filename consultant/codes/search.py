@@ -1,0 +1,261 @@
+"""Full-text search over code descriptions and inclusion terms, for questions that name no code.
+
+SQLite: an FTS5 table with external content (a view over `code`), keyed by code.id; PostgreSQL: a GIN index
+on a tsvector expression over the same columns. Neither is in the models or the migration: the importers call
+`rebuild_search_index` after loading a release; on SQLite a search also rebuilds it when the newest releases
+are not the ones it was built from, so a forgotten call costs one slow search, not stale answers.
+
+Ranking: the database's own relevance (bm25 / ts_rank_cd) over codes holding every word of the query, then,
+among the best candidates, a bonus for the query appearing as a phrase in the descriptor and for billable
+codes. If fewer than `limit` codes hold every word, codes holding most of the words follow.
+Only the newest release of each code system is searched, so a code appears once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from consultant.codes.values import SearchHit
+from consultant.models.codes import CodeRelease
+
+log = logging.getLogger(__name__)
+
+SEARCHED_SYSTEMS = ("icd10cm", "icd10pcs", "hcpcs", "cpt")
+SEARCHED_KINDS = ("code", "category", "subcategory")
+CANDIDATES = 60  # rows fetched from the index per query before re-ranking
+# Re-ranking weights: index relevance (scaled to the best candidate), share of the descriptor's words the
+# query covers (so "essential hypertension" puts I10 before longer pregnancy codes), the query as a phrase,
+# billable codes, and a penalty per word a code does not hold.
+RELEVANCE, COVERAGE, PHRASE, STARTS_WITH, BILLABLE, MISSING_WORD = 10.0, 10.0, 3.0, 1.0, 3.0, 12.0
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that say nothing about a code ("which ICD code for …"). "with"/"without" are left out of the index
+# query too (they are in half of all descriptors, which makes the query slow) but count in the phrase bonus,
+# which is what tells "with complications" from "without complications".
+STOPWORDS = _words(
+    """a an the of for to in on at by as is are be was were what which who how do does did can could should
+    would i we you my our your their code codes coding icd icd10 icd-10 cm pcs cpt hcpcs dx diagnosis please
+    need help use bill billing billed find looking question about any there this that it its or and with
+    without w wo"""
+)
+WORD = re.compile(r"[a-z0-9]+")
+
+SQLITE_DDL = (
+    # The view flattens what is searched (descriptors and the inclusion terms kept in notes_json) and picks
+    # the newest release of each system, so the index holds each code once and a query needs no join filter.
+    "DROP VIEW IF EXISTS code_search_source",
+    f"""CREATE VIEW code_search_source AS
+    SELECT id, descriptor, short_descriptor,
+           CASE WHEN json_valid(notes_json)
+                THEN coalesce(json_extract(notes_json, '$.inclusion_terms'), '') || ' ' ||
+                     coalesce(json_extract(notes_json, '$.includes'), '')
+                ELSE '' END AS terms
+    FROM code
+    WHERE kind IN ({", ".join(f"'{k}'" for k in SEARCHED_KINDS)})
+      AND release_id IN (
+        SELECT r.id FROM code_release r
+        WHERE r.system IN ({", ".join(f"'{k}'" for k in SEARCHED_SYSTEMS)})
+          AND r.effective_from = (SELECT max(n.effective_from) FROM code_release n WHERE n.system = r.system))""",
+    "CREATE TABLE IF NOT EXISTS code_search_state (id INTEGER PRIMARY KEY, releases TEXT NOT NULL)",
+    """CREATE VIRTUAL TABLE IF NOT EXISTS code_fts USING fts5(
+        descriptor, short_descriptor, terms,
+        content='code_search_source', content_rowid='id', tokenize='porter unicode61')""",
+)
+
+# PostgreSQL: the same columns as one tsvector expression; queries repeat it verbatim so the planner uses
+# the GIN index built on it.
+PG_DOCUMENT = (
+    "to_tsvector('english'::regconfig, coalesce(descriptor, '') || ' ' || coalesce(short_descriptor, '') "
+    "|| ' ' || coalesce((notes_json::jsonb -> 'inclusion_terms')::text, '') "
+    "|| ' ' || coalesce((notes_json::jsonb -> 'includes')::text, ''))"
+)
+PG_DDL = f"CREATE INDEX IF NOT EXISTS ix_code_search ON code USING GIN ({PG_DOCUMENT})"
+
+
+@dataclass(frozen=True)
+class _Row:
+    system: str
+    code: str
+    descriptor: str
+    billable: bool
+    relevance: float  # from the index, larger is better
+    missing: int  # query words the code does not hold (0 at the first level)
+
+
+def rebuild_search_index(session: Session, system: str | None = None) -> None:
+    """Create the index if missing and bring it up to date with the code table (newest releases).
+
+    On SQLite the whole FTS table is rebuilt from the view whatever `system` says: an external-content table
+    can only drop rows whose old text it is given, and a replaced release's rows are already gone (about one
+    second for ICD-10-CM + PCS + HCPCS). On PostgreSQL the index follows the table by itself; this creates it."""
+    if _dialect(session) == "sqlite":
+        for ddl in SQLITE_DDL:
+            session.execute(text(ddl))
+        session.execute(text("INSERT INTO code_fts(code_fts) VALUES('rebuild')"))
+        session.execute(text("DELETE FROM code_search_state"))
+        session.execute(
+            text("INSERT INTO code_search_state (id, releases) VALUES (1, :r)"),
+            {"r": _release_key(_newest_release_ids(session))},
+        )
+    else:
+        session.execute(text(PG_DDL))
+    log.info("search index rebuilt (system=%s)", system or "all")
+
+
+def search(session: Session, query: str, limit: int = 10) -> list[SearchHit]:
+    """Codes whose descriptions best match `query`, best first.
+
+    Codes holding every word first; if fewer than `limit`, codes holding all words but one; then (three
+    words or more) codes holding any of them, each level ranked below the one before."""
+    words = search_words(query)
+    if not words or limit <= 0:
+        return []
+    _ensure_current(session)
+    run = _sqlite_rows if _dialect(session) == "sqlite" else _postgres_rows
+    rows: dict[tuple[str, str], _Row] = {}
+    for level, groups in _levels(words):
+        for group in groups:
+            for row in run(session, group, any_word=level < 0):
+                if (row.system, row.code) not in rows:
+                    missing = level if level >= 0 else max(2, _missing(row, words))
+                    rows[(row.system, row.code)] = replace(row, missing=missing)
+        if len(rows) >= limit:
+            break
+    best = max((r.relevance for r in rows.values()), default=1.0) or 1.0
+    phrase = " ".join(WORD.findall(query.lower()))
+    scored = sorted(
+        ((_score(r, words, phrase, best), r) for r in rows.values()),
+        key=lambda pair: (-pair[0], pair[1].code),
+    )
+    return [SearchHit(r.system, r.code, r.descriptor, round(score, 3)) for score, r in scored[:limit]]
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a query that can tell codes apart, lower case, in order, once each."""
+    return list(dict.fromkeys(w for w in WORD.findall(query.lower()) if w not in STOPWORDS))
+
+
+def _levels(words: list[str]) -> list[tuple[int, list[list[str]]]]:
+    """(words missing, word groups to AND) for each relaxation; -1 means "any word" (one OR query)."""
+    levels: list[tuple[int, list[list[str]]]] = [(0, [words])]
+    if len(words) > 1:
+        levels.append((1, [words[:i] + words[i + 1 :] for i in range(len(words))]))
+    if len(words) > 2:
+        levels.append((-1, [words]))
+    return levels
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _missing(row: _Row, words: list[str]) -> int:
+    held = {_stem(w) for w in WORD.findall(row.descriptor.lower())}
+    return sum(1 for w in words if _stem(w) not in held)
+
+
+def _score(row: _Row, words: list[str], phrase: str, best: float) -> float:
+    described = [w for w in WORD.findall(row.descriptor.lower()) if w not in STOPWORDS]
+    wanted = {_stem(w) for w in words}
+    covered = sum(1 for w in described if _stem(w) in wanted) / len(described) if described else 0.0
+    text_ = " ".join(WORD.findall(row.descriptor.lower()))
+    score = RELEVANCE * row.relevance / best + COVERAGE * covered - MISSING_WORD * row.missing
+    if row.billable:
+        score += BILLABLE
+    if phrase and phrase in text_:
+        score += PHRASE + (STARTS_WITH if text_.startswith(phrase) else 0.0)
+    return score
+
+
+# --- SQLite -----------------------------------------------------------------------------------------
+
+
+def _sqlite_rows(session: Session, words: list[str], *, any_word: bool) -> list[_Row]:
+    # Each word quoted, so FTS5 syntax in user text ("-", "NOT", ":") never becomes an operator. The index
+    # is searched first and joined to `code` after the LIMIT, so the plan never walks the code table.
+    match = (" OR " if any_word else " AND ").join(f'"{w}"' for w in words)
+    sql = text(
+        """SELECT c.system, c.code, c.descriptor, c.billable, f.relevance
+        FROM (SELECT rowid AS id, bm25(code_fts, 10.0, 3.0, 4.0) AS relevance FROM code_fts
+              WHERE code_fts MATCH :match ORDER BY relevance LIMIT :n) AS f
+        JOIN code c ON c.id = f.id
+        ORDER BY f.relevance"""
+    )
+    result = session.execute(sql, {"match": match, "n": CANDIDATES})
+    # bm25 is negative, more negative = better; flip it so larger is better, like ts_rank_cd.
+    return [_Row(s, c, d or "", bool(b), -float(rank), 0) for s, c, d, b, rank in result]
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------------
+
+
+def _postgres_rows(session: Session, words: list[str], *, any_word: bool) -> list[_Row]:
+    # Words are [a-z0-9]+ only (see WORD), so they are safe inside to_tsquery.
+    tsquery = (" | " if any_word else " & ").join(words)
+    sql = text(
+        f"""SELECT system, code, descriptor, billable,
+                   ts_rank_cd({PG_DOCUMENT}, to_tsquery('english', :q), 1) AS rank
+        FROM code
+        WHERE {PG_DOCUMENT} @@ to_tsquery('english', :q)
+          AND kind = ANY(:kinds) AND release_id = ANY(:releases)
+        ORDER BY rank DESC LIMIT :n"""
+    )
+    params = {
+        "q": tsquery,
+        "kinds": list(SEARCHED_KINDS),
+        "releases": _newest_release_ids(session),
+        "n": CANDIDATES,
+    }
+    return [_Row(s, c, d or "", bool(b), float(rank), 0) for s, c, d, b, rank in session.execute(sql, params)]
+
+
+# --- shared -----------------------------------------------------------------------------------------
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _ensure_current(session: Session) -> None:
+    """Build the index on first use, and on SQLite rebuild it when the newest releases changed since (an
+    import that did not call rebuild_search_index): two tiny queries per search."""
+    if _dialect(session) != "sqlite":
+        if not session.execute(text("SELECT to_regclass('ix_code_search')")).scalar():
+            rebuild_search_index(session)
+        return
+    try:
+        indexed = session.execute(text("SELECT releases FROM code_search_state WHERE id = 1")).scalar()
+    except OperationalError:  # no such table: never built
+        indexed = None
+    if indexed != _release_key(_newest_release_ids(session)):
+        rebuild_search_index(session)
+
+
+def _release_key(ids: list[int]) -> str:
+    return ",".join(str(i) for i in sorted(ids))
+
+
+def _newest_release_ids(session: Session) -> list[int]:
+    newest = (
+        select(CodeRelease.system, func.max(CodeRelease.effective_from).label("started"))
+        .where(CodeRelease.system.in_(SEARCHED_SYSTEMS))
+        .group_by(CodeRelease.system)
+        .subquery()
+    )
+    rows = session.execute(
+        select(CodeRelease.id).join(
+            newest,
+            (CodeRelease.system == newest.c.system) & (CodeRelease.effective_from == newest.c.started),
+        )
+    )
+    return [r for (r,) in rows]
