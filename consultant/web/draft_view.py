@@ -10,6 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consultant.drafts.content import NOTE_TITLES, SYSTEM_NAMES
+
+__all__ = ["NOTE_TITLES", "SYSTEM_NAMES", "DraftPage", "load_draft_page"]
 from consultant.drafts.facts import load_facts
 from consultant.models import Account, AuditEvent, Coder, Consultation, Draft, OutboundMessage, Question
 from consultant.quota.plans import PlanError, Plans
@@ -17,17 +20,6 @@ from consultant.quota.report import QuotaReport, quota_report
 from consultant.review.actions import CLAIM_TTL
 from consultant.web.errors import NotFound
 from consultant.web.sanitize import SafeHtml, sanitize_mail_html
-
-NOTE_TITLES = {
-    "includes": "Includes",
-    "inclusion_terms": "Inclusion terms",
-    "excludes1": "Excludes1",
-    "excludes2": "Excludes2",
-    "code_first": "Code first",
-    "use_additional_code": "Use additional code",
-    "code_also": "Code also",
-    "seven_chr": "7th characters",
-}
 
 
 @dataclass(frozen=True)

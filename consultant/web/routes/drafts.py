@@ -20,7 +20,7 @@ from consultant.review.errors import NotFound as ReviewNotFound
 from consultant.review.errors import ReviewError, VersionConflict
 from consultant.web.csrf import verify_csrf
 from consultant.web.deps import DB, Core, CurrentCoder
-from consultant.web.draft_view import NOTE_TITLES, load_draft_page
+from consultant.web.draft_view import NOTE_TITLES, SYSTEM_NAMES, load_draft_page
 from consultant.web.errors import NotFound
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -60,6 +60,7 @@ def render_draft(
             "answer": kept_answer if kept_answer is not None else page.draft.answer,
             "kept": kept_answer is not None,
             "note_titles": NOTE_TITLES,
+            "system_names": SYSTEM_NAMES,
         },
         status_code=status_code,
     )
