@@ -35,19 +35,28 @@ class QuotaReport:
         return data
 
 
+def consultations_this_period(session: Session, account: Account) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Consultation)
+            .where(Consultation.account_id == account.id, Consultation.created_at >= account.period_start)
+        )
+        or 0
+    )
+
+
+def may_open_consultation(session: Session, account: Account, plans: Plans) -> bool:
+    """A plan with `monthly_consultations` opens at most that many new consultations a month;
+    follow-ups in an open consultation are not counted. Plans without the limit always may."""
+    limit = plans.get(account.plan).monthly_consultations
+    return limit is None or consultations_this_period(session, account) < limit
+
+
 def quota_report(session: Session, account: Account, plans: Plans) -> QuotaReport:
     plan = plans.get(account.plan)
     b = balance(session, account, plans)
-    consultations: int | None = None
-    if plan.monthly:
-        consultations = int(
-            session.scalar(
-                select(func.count())
-                .select_from(Consultation)
-                .where(Consultation.account_id == account.id, Consultation.created_at >= account.period_start)
-            )
-            or 0
-        )
+    consultations = consultations_this_period(session, account) if plan.monthly else None
     return QuotaReport(
         plan=plan.name,
         plan_title=plan.title,

@@ -176,3 +176,22 @@ def test_register_address_upgrades_guests_only(app: App) -> None:
     with app.sessions() as s:
         assert s.get_one(Account, r_new.account_id).verified
         assert not s.get_one(Account, org).verified  # one address does not vouch for an organisation
+
+
+def test_monthly_consultation_limit(app: App) -> None:
+    from consultant.quota.plans import parse_plans
+    from consultant.quota.report import may_open_consultation
+
+    plans = parse_plans(
+        "[plans.guest]\nlifetime_views = 1\n[plans.free]\nlifetime_views = 6\n"
+        "[plans.team]\nmonthly_views = 10\nmonthly_consultations = 2\n"
+    )
+    with app.sessions.begin() as s:
+        acct = make_account(s, "team@example.org", plan="team", period_start=NOW)
+        free = make_account(s, "free2@example.org", plan="free")
+        assert may_open_consultation(s, s.get_one(Account, acct), plans)
+        make_drafts(s, acct, 2)  # two consultations this period
+        make_drafts(s, free, 3)
+        assert not may_open_consultation(s, s.get_one(Account, acct), plans)
+        assert may_open_consultation(s, s.get_one(Account, free), plans)
+        assert quota_report(s, s.get_one(Account, acct), plans).consultations_this_period == 2
