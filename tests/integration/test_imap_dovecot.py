@@ -381,3 +381,37 @@ def test_imap_mail_becomes_exactly_one_draft_through_intake(
     with imap_app.sessions() as s:
         rows = s.scalars(select(InboundMessage)).all()
     assert [(r.state, r.from_address) for r in rows] == [("drafted", "asker1@example.org")]
+
+
+def _race(app: App, imap: IMAPClient, mailbox: str, server: dovecot.DovecotServer) -> None:
+    """Four workers poll the same mailbox at once: each message is spooled and recorded exactly once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    app.settings = replace(
+        app.settings, imap_url=server.url(mailbox), imap_processed_folder=f"{mailbox}-done"
+    )
+    sent = [message(n) for n in range(20)]
+    imap.multiappend(mailbox, sent)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: poll_once(app), range(4)))
+
+    assert sum(r.errors for r in results) == 0, results
+    assert sum(r.fetched for r in results) == 20, results
+    assert sorted(spooled(app)) == sorted(sent)
+    name = parse_imap_url(app.settings.imap_url or "").ledger_name
+    assert len(imap_ledger.seen_for(app.sessions, name)) == 20
+    assert uids_in(imap, mailbox) == []
+
+
+def test_concurrent_polls_on_sqlite_take_each_message_once(
+    imap_app: App, imap: IMAPClient, mailbox: str, server: dovecot.DovecotServer
+) -> None:
+    _race(imap_app, imap, mailbox, server)
+
+
+@pytest.mark.postgres
+def test_concurrent_polls_on_postgresql_take_each_message_once(
+    postgres_app: App, imap: IMAPClient, mailbox: str, server: dovecot.DovecotServer
+) -> None:
+    _race(postgres_app, imap, mailbox, server)
