@@ -102,9 +102,9 @@ def _config(root: Path, port: int, user: str, group: str, mail_user: str, tls: b
     # chroot needs root; an unprivileged developer runs the login and anvil processes unchrooted.
     no_chroot = "" if os.getuid() == 0 else "chroot ="
     ssl = f"ssl = required\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem" if tls else "ssl = no"
-    # Every service but the login one, and the mail user, are the current user: Dovecot then needs no
-    # privileges it does not already have, and first_valid_uid = 0 lets that user be root in CI. The login
-    # process is chrooted into base_dir/login by the master, so it needs no access to the temporary folder.
+    # Every service runs as the current user (first_valid_uid = 0 lets that be root in CI), except two that
+    # Dovecot never runs as root: the login process (dovenull, chrooted into base_dir/login by the master,
+    # so it needs no access to the temporary folder) and mail access (the dovecot user owns the Maildir).
     return f"""
 base_dir = {root}/run
 state_dir = {root}/state
