@@ -97,19 +97,18 @@ def releases_on(
     """For each system, the release for a date of service: the latest one that started on or before it.
     A release past its end date still answers (the status command says it is out of date) rather than
     leaving the question with no codes at all; a date before every release gets the earliest one."""
-    chosen: list[CodeRelease] = []
-    for system in systems:
-        releases = list(
-            session.scalars(
-                select(CodeRelease).where(CodeRelease.system == system).order_by(CodeRelease.effective_from)
-            )
-        )
-        started = [r for r in releases if r.effective_from <= on]
-        if started:
-            chosen.append(started[-1])
-        elif releases:
-            chosen.append(releases[0])
-    return chosen
+    wanted = list(systems)
+    releases = session.scalars(
+        select(CodeRelease)
+        .where(CodeRelease.system.in_(wanted))
+        .order_by(CodeRelease.effective_from, CodeRelease.id)
+    )
+    chosen: dict[str, CodeRelease] = {}
+    for release in releases:  # oldest first: a later start replaces an earlier one up to `on`
+        held = chosen.get(release.system)
+        if held is None or release.effective_from <= on:
+            chosen[release.system] = release
+    return [chosen[s] for s in wanted if s in chosen]
 
 
 def load_dictionary(session: Session, on: date) -> CodeDictionary:

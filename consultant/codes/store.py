@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consultant.codes.records import CodeRow
@@ -101,13 +102,25 @@ def store_release(
     sessions: sessionmaker[Session], spec: ReleaseSpec, writer: Writer, progress: Progress = no_progress
 ) -> ImportOutcome:
     """Insert one release and its rows in a single transaction (all or nothing)."""
-    with sessions.begin() as session:
-        found = existing_release(session, spec)
-        if found is not None:
-            return ImportOutcome(found.system, found.name, found.id, found.code_count, already_loaded=True)
-        release = new_release(session, spec)
-        release.code_count = writer(session, release, progress)
-        return ImportOutcome(spec.system, spec.name, release.id, release.code_count)
+    try:
+        with sessions.begin() as session:
+            found = existing_release(session, spec)
+            if found is not None:
+                return _already(found)
+            release = new_release(session, spec)
+            release.code_count = writer(session, release, progress)
+            return ImportOutcome(spec.system, spec.name, release.id, release.code_count)
+    except IntegrityError:
+        # Another process (web and worker starting together on PostgreSQL) loaded it first.
+        with sessions() as session:
+            found = existing_release(session, spec)
+            if found is None:
+                raise
+            return _already(found)
+
+
+def _already(found: CodeRelease) -> ImportOutcome:
+    return ImportOutcome(found.system, found.name, found.id, found.code_count, already_loaded=True)
 
 
 def code_writer(rows: Sequence[CodeRow]) -> Writer:
