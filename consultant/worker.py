@@ -64,9 +64,9 @@ class Worker:
         self.scheduler.add_job(
             lambda: _safely("monthly", monthly_job, app), "interval", hours=1, id="monthly"
         )
-        imap_poll = _imap_job(app)
-        if imap_poll is not None:
-            self.scheduler.add_job(imap_poll, "interval", seconds=30, id="imap", next_run_time=datetime.now())
+        if app.settings.imap_url:
+            self.scheduler.add_job(self.poll_imap, "interval", seconds=app.settings.imap_poll_seconds, id="imap",
+                                   next_run_time=datetime.now())
 
     def wake_drain(self, _key: str = "") -> None:
         """Called by the SMTP receiver after a delivery, so a draft appears without waiting for the poll."""
@@ -74,16 +74,15 @@ class Worker:
         if job is not None:
             job.modify(next_run_time=datetime.now(self.scheduler.timezone))
 
+    def poll_imap(self) -> None:
+        from consultant.sources.imap import poll_once
+
+        result = _safely("imap", poll_once, self.app)
+        if result is not None and result.fetched:
+            self.wake_drain()
+
     def start(self) -> None:
         self.scheduler.start()
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=True)
-
-
-def _imap_job(app: App) -> Any:
-    if not getattr(app.settings, "imap_url", None):
-        return None
-    from consultant.sources.imap import poll_once
-
-    return lambda: _safely("imap", poll_once, app)

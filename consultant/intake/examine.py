@@ -49,8 +49,8 @@ def examine(raw: bytes, rules: tuple[Rule, ...], max_bytes: int, codes: CodeServ
     sha = hashlib.sha256(raw).hexdigest()
     if len(raw) > max_bytes:
         mid, sender, subject = _header_only(raw)
-        verdict = quarantined(f"oversize: {len(raw)} bytes is over the {max_bytes}-byte limit")
-        return Examined(raw, sha, verdict=verdict, message_id=mid, from_header=sender, subject=subject)
+        too_big = quarantined(f"oversize: {len(raw)} bytes is over the {max_bytes}-byte limit")
+        return Examined(raw, sha, verdict=too_big, message_id=mid, from_header=sender, subject=subject)
     try:
         mail = parse_mail(raw)
     except Unparseable as exc:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consultant.accounts.resolve import account_for_sender
@@ -234,6 +235,15 @@ def _failure(
     return Outcome(row.id, row.state, row.reason)
 
 
+def _recorded_elsewhere(session: Session, source: str, key: str) -> bool:
+    return (
+        session.scalars(
+            select(InboundMessage.id).where(InboundMessage.source == source, InboundMessage.source_uid == key)
+        ).first()
+        is not None
+    )
+
+
 def _record_batch(
     sessions: Callable[[], Session],
     ctx: IntakeContext,
@@ -249,6 +259,13 @@ def _record_batch(
                     raise examined
                 with session.begin_nested():
                     outcome = process_message(session, ctx, examined, source, key)
+            except IntegrityError as exc:
+                if _recorded_elsewhere(session, source, key):
+                    # Another worker sharing this spool recorded it first: leave the file to that worker.
+                    continue
+                log.exception("intake failed for %s/%s", source, key)
+                with session.begin_nested():
+                    outcome = _failure(session, ctx, raw, source, key, exc)
             except Exception as exc:
                 log.exception("intake failed for %s/%s", source, key)
                 with session.begin_nested():

@@ -77,16 +77,19 @@ class Maildir:
 
     def mark_done(self, key: str) -> None:
         """Move a recorded message from new/ to cur/ (flag S: seen)."""
-        src = self.new / key
-        if src.exists():
-            os.rename(src, self.cur / f"{key}:2,S")
-            _fsync_dir(self.cur)
+        try:
+            os.rename(self.new / key, self.cur / f"{key}:2,S")
+        except FileNotFoundError:  # another worker sharing the spool moved it already
+            return
+        _fsync_dir(self.cur)
 
     def move_to(self, key: str, other: Maildir) -> str:
         """Move a message into another Maildir's new/ (e.g. the quarantine), keeping its key."""
         other.create()
-        src = self.new / key
-        os.rename(src, other.new / key)
+        try:
+            os.rename(self.new / key, other.new / key)
+        except FileNotFoundError:  # another worker sharing the spool moved it already
+            return key
         _fsync_dir(other.new)
         return key
 
