@@ -48,7 +48,7 @@ def _rows(session: Any, state: str | None, limit: int) -> list[tuple[Draft, Cons
     )
     if state != "all":
         stmt = stmt.where(Draft.state == (state or "pending"))
-    return [tuple(r) for r in session.execute(stmt).all()]  # type: ignore[misc]
+    return [tuple(r) for r in session.execute(stmt).all()]
 
 
 @click.group()
