@@ -22,11 +22,12 @@ def web(ctx: click.Context, listen: str | None) -> None:
 
     from consultant.web import create_app
 
-    app = get_app(ctx)
     try:
-        host, port = _host_port(listen, "--listen") if listen else app.settings.web_listen
+        address = _host_port(listen, "--listen") if listen else None
     except SettingsError as exc:
         raise click.BadParameter(str(exc), param_hint="--listen") from exc
+    app = get_app(ctx)
+    host, port = address or app.settings.web_listen
     click.echo(f"review queue on http://{host}:{port}/ (public URL {app.settings.public_url})")
     uvicorn.run(create_app(app), host=host, port=port, log_level="info", proxy_headers=True)
 

@@ -112,3 +112,89 @@ def screenshot(page: Any, name: str) -> Path:
 def browser() -> Iterator[Any]:
     with chromium() as b:
         yield b
+
+
+def seed_draft(
+    app: App,
+    *,
+    subject: str = "A question",
+    sender: str = "pat@example-clinic.test",
+    plan: str = "guest",
+    state: str = "pending",
+    has_codes: bool = False,
+    age: float = 0.0,  # hours since the question arrived
+    claimed_by: str | None = None,
+) -> int:
+    """A draft written straight into the database (no intake), for tests about listing and filtering."""
+    import secrets
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from consultant.models import (
+        Account,
+        AccountAddress,
+        Coder,
+        Consultation,
+        Draft,
+        InboundMessage,
+        Question,
+    )
+
+    now = app.clock()
+    at = now - timedelta(hours=age)
+    with app.sessions() as session:
+        address = session.scalars(select(AccountAddress).where(AccountAddress.address == sender)).first()
+        if address is None:
+            account = Account(plan=plan, created_at=at, period_start=at)
+            account.addresses.append(AccountAddress(address=sender, primary=True))
+            session.add(account)
+            session.flush()
+        else:
+            account = address.account
+        raw = f"From: {sender}\r\nSubject: {subject}\r\n\r\nbody\r\n".encode()
+        inbound = InboundMessage(
+            source="test",
+            source_uid=secrets.token_hex(8),
+            sha256=secrets.token_hex(32),
+            raw=raw,
+            state="drafted",
+            from_address=sender,
+            subject=subject,
+            received_at=at,
+        )
+        session.add(inbound)
+        session.flush()
+        consultation = Consultation(
+            token=f"CC-{secrets.token_hex(3).upper()}", account_id=account.id, subject=subject, created_at=at
+        )
+        session.add(consultation)
+        session.flush()
+        question = Question(
+            consultation_id=consultation.id,
+            inbound_message_id=inbound.id,
+            from_address=sender,
+            subject=subject,
+            text="Which code?",
+            received_at=at,
+        )
+        session.add(question)
+        session.flush()
+        claimer = (
+            session.scalars(select(Coder).where(Coder.email == claimed_by)).one() if claimed_by else None
+        )
+        draft = Draft(
+            consultation_id=consultation.id,
+            question_id=question.id,
+            account_id=account.id,
+            state=state,
+            has_codes=has_codes,
+            created_at=at,
+            updated_at=at,
+            claimed_by=claimer.id if claimer else None,
+            claimed_at=now if claimer else None,
+            decided_at=now if state != "pending" else None,
+        )
+        session.add(draft)
+        session.commit()
+        return draft.id
