@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -41,6 +41,22 @@ def monthly_job(app: App) -> None:
         moved = reset_monthly_periods(session, app.plans, app.clock())
     if moved:
         log.info("quota: started a new month for %s account(s)", moved)
+
+
+def overdue_job(app: App) -> int:
+    """Remind the team about drafts waiting longer than the service level (the queue page shows them too)."""
+    from sqlalchemy import func, select
+
+    from consultant.models import Draft
+
+    cutoff = app.clock() - timedelta(hours=app.settings.draft_service_level_hours)
+    with app.read_sessions() as session:
+        overdue = session.scalar(
+            select(func.count()).select_from(Draft).where(Draft.state == "pending", Draft.created_at < cutoff)
+        )
+    if overdue:
+        log.warning("%s draft(s) waiting longer than %s h", overdue, app.settings.draft_service_level_hours)
+    return int(overdue or 0)
 
 
 class Worker:
