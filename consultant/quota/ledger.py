@@ -175,12 +175,13 @@ def settle_orphans(session: Session, now: datetime) -> tuple[int, int]:
     (charged, released)."""
     charged = released = 0
     rows = session.execute(
-        select(Draft.id, Draft.state)
+        select(Draft.account_id, Draft.id, Draft.state)
         .join(QuotaEntry, QuotaEntry.draft_id == Draft.id)
         .where(QuotaEntry.state == "reserved", Draft.state.in_(("sent", "rejected", "expired")))
         .distinct()
+        .order_by(Draft.account_id, Draft.id)  # accounts locked in one order: two sweepers cannot deadlock
     ).all()
-    for draft_id, state in rows:
+    for _account_id, draft_id, state in rows:
         if state == "sent":
             charged += charge(session, draft_id, now)
         else:
