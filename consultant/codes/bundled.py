@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from consultant.codes.importers import ImportRequest, run_import
+from consultant.codes.importers import ImportRequest, refresh_search_index, run_import
 from consultant.codes.progress import progress_bar
 from consultant.codes.store import ImportOutcome
 from consultant.models.codes import CodeRelease
@@ -69,5 +69,7 @@ def ensure_bundled_codesets(
             continue
         request = ImportRequest(bundled.kind, (bundled.path,), release=bundled.release)
         with progress_bar(f"Loading {bundled.system} {bundled.release}", progress) as update:
-            outcomes.append(run_import(sessions, request, update))
+            outcomes.append(run_import(sessions, request, update, index=False))
+    if any(not o.already_loaded for o in outcomes):
+        refresh_search_index(sessions)
     return outcomes

@@ -323,10 +323,26 @@ def _combined(sources: list[SourceFile]) -> tuple[str, str]:
     return ", ".join(s.name for s in sources), digest
 
 
+SEARCHED_RELEASES = ("icd10cm", "icd10pcs", "hcpcs", "cpt")
+
+
+def refresh_search_index(sessions: sessionmaker[Session]) -> None:
+    """Bring the full-text search index up to date with the code table after a release is loaded."""
+    from consultant.codes.search import rebuild_search_index
+
+    with sessions.begin() as session:
+        rebuild_search_index(session)
+
+
 def run_import(
-    sessions: sessionmaker[Session], request: ImportRequest, progress: Progress = no_progress
+    sessions: sessionmaker[Session],
+    request: ImportRequest,
+    progress: Progress = no_progress,
+    *,
+    index: bool = True,
 ) -> ImportOutcome:
-    """Read, parse and store one release. Raises WrongFile (one line) or ReleaseConflict."""
+    """Read, parse and store one release, then refresh the search index (unless `index` is False, for a
+    caller loading several). Raises WrongFile (one line) or ReleaseConflict."""
     kind = KINDS.get(request.kind)
     if kind is None:
         raise WrongFile(f"unknown kind {request.kind!r}; one of: {', '.join(KINDS)}")
@@ -343,4 +359,7 @@ def run_import(
         source_file=name[:1000],
         source_sha256=digest,
     )
-    return store_release(sessions, spec, parsed.writer, progress)
+    outcome = store_release(sessions, spec, parsed.writer, progress)
+    if index and not outcome.already_loaded and parsed.system in SEARCHED_RELEASES:
+        refresh_search_index(sessions)
+    return outcome
