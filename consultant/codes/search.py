@@ -84,6 +84,7 @@ PG_DOCUMENT = (
 PG_DDL = (
     f"ALTER TABLE code ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED",
     "CREATE INDEX IF NOT EXISTS ix_code_search ON code USING GIN (search_vector)",
+    "ANALYZE code",  # fresh statistics after a bulk import, so the planner picks the index
 )
 
 
