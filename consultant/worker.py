@@ -34,6 +34,14 @@ def purge_job(app: App) -> None:
         log.info("retention: purged raw mail from %s rows and %s files older than %s days", rows, files, days)
 
 
+def settle_job(app: App) -> None:
+    """Charge reservations left on sent drafts, release those on rejected or expired ones."""
+    from consultant.quota.ledger import settle_orphans
+
+    with app.sessions() as session, session.begin():
+        settle_orphans(session, app.clock())
+
+
 def monthly_job(app: App) -> None:
     from consultant.accounts.periods import reset_monthly_periods
 

@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from consultant.accounts.notify import notify_after_draft
 from consultant.accounts.resolve import account_for_sender
 from consultant.accounts.verification import sender_verdict
 from consultant.codes.service import CodeService
@@ -117,7 +118,10 @@ def _draft(
     if account.status != "active":
         inbound.state, inbound.reason = "ignored", f"account {account.id} is {account.status}"
         return Outcome(inbound.id, inbound.state, inbound.reason)
-    consultation = find_consultation(session, mail, account) or open_consultation(session, mail, account, now)
+    consultation = find_consultation(session, mail, account)
+    new_consultation = consultation is None
+    if consultation is None:
+        consultation = open_consultation(session, mail, account, now)
     consultation.status = "open"
     consultation.updated_at = now
     text, found, facts = ex.text, ex.found, ex.facts
@@ -173,6 +177,23 @@ def _draft(
         question=text,
         facts=draft_facts,
         unverified_reason=unverified_reason,
+    )
+    written = {f.page: f.code for f in found}
+    notify_after_draft(
+        session,
+        ctx.settings,
+        plan=plan.name,
+        plan_title=plan.title,
+        to_address=mail.from_address,
+        prompt_headers=list(mail.headers),
+        withheld=tuple(written.get(page, page.split(":", 1)[-1]) for page in allocation.withheld),
+        remaining=remaining,
+        new_consultation=new_consultation,
+        unverified=bool(unverified_reason),
+        token=consultation.token,
+        now=now,
+        in_reply_to=mail.message_id,
+        consultation_id=consultation.id,
     )
     inbound.consultation_id = consultation.id
     inbound.state = "held" if unverified_reason else "drafted"

@@ -93,7 +93,11 @@ def test_question_to_threaded_reply(loaded_app: App, receiver: SmtpReceiver, tmp
     _cli(app, "queue", "approve", str(outcome.draft_id), "--answer-file", str(answer),
          "--coder", "coder@caseconsultant.localhost")
 
-    [reply] = _sent(app)
+    sent = _sent(app)
+    # The over-quota notice went out at intake (Auto-Submitted, never charged); the coder's reply is the other.
+    [notice] = [m for m in sent if m["Auto-Submitted"] == "auto-replied"]
+    [reply] = [m for m in sent if m["Auto-Submitted"] is None]
+    assert "N18.31" in notice.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert reply["To"] == "pat@example-clinic.test"
     assert reply["In-Reply-To"] == question["Message-ID"]
     assert question["Message-ID"] in reply["References"]
