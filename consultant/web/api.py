@@ -6,12 +6,12 @@ may use its session cookie instead, with its CSRF token in the `X-CSRF-Token` he
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.orm import Session
 
 from consultant.app import App
@@ -31,6 +31,14 @@ from consultant.web.queue import QueueFilter, load_queue
 from consultant.web.tokens import TOKEN_MAX_AGE, issue_token
 
 MAX_TEXT = 100_000
+
+
+def _as_utc(value: datetime) -> datetime:
+    # Stored times are naive UTC; RFC 3339 (OpenAPI's date-time) needs the offset said out loud.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
 DraftId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Draft id")]
 
 
@@ -41,6 +49,8 @@ async def api_csrf(request: Request) -> None:
         "bearer "
     ):
         return
+    if request.url.path == "/api/token":
+        return  # uses no session: it checks a password and hands out a token
     if not tokens_match(request.session.get("csrf"), request.headers.get(HEADER)):
         raise CsrfFailed()
 
@@ -87,8 +97,8 @@ class DraftSummary(BaseModel):
     id: int
     state: str
     version: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcTime
+    updated_at: UtcTime
     subject: str
     token: str
     from_address: str
@@ -107,7 +117,7 @@ class QueueOut(BaseModel):
 
 
 class NoteOut(BaseModel):
-    at: datetime
+    at: UtcTime
     author: str
     text: str
 
@@ -131,9 +141,9 @@ class DraftOut(BaseModel):
     reason: str
     has_codes: bool
     claimed_by: str | None
-    claimed_until: datetime | None
-    created_at: datetime
-    decided_at: datetime | None
+    claimed_until: UtcTime | None
+    created_at: UtcTime
+    decided_at: UtcTime | None
     account: AccountOut
     quota: dict[str, Any] | None
     facts: dict[str, Any]

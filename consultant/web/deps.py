@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from consultant.app import App
@@ -40,14 +41,20 @@ def current_coder(request: Request, session: Annotated[Session, Depends(get_db)]
     return coder
 
 
+# Declares the bearer scheme in the OpenAPI document; a missing header is not an error by itself
+# because a signed-in browser may use its session cookie instead.
+bearer = HTTPBearer(auto_error=False, description="A token from POST /api/token")
+
+
 def api_coder(
-    request: Request, session: Annotated[Session, Depends(get_db)], core: Annotated[App, Depends(get_core)]
+    request: Request,
+    session: Annotated[Session, Depends(get_db)],
+    core: Annotated[App, Depends(get_core)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Coder:
     """The coder named by a bearer token, else the one signed in through the session cookie."""
-    auth = request.headers.get("authorization", "")
-    scheme, _, token = auth.partition(" ")
-    if scheme.lower() == "bearer" and token:
-        coder = _active_coder(session, read_token(core.settings.secret_key, token.strip()))
+    if credentials is not None:
+        coder = _active_coder(session, read_token(core.settings.secret_key, credentials.credentials.strip()))
     else:
         coder = _active_coder(session, request.session.get("coder_id"))
     if coder is None:
