@@ -49,6 +49,7 @@ STOPWORDS = _words(
     without w wo"""
 )
 WORD = re.compile(r"[a-z0-9]+")
+CODE_SET_NAME = re.compile(r"\bicd[- ]?10(?:[- ]?(?:cm|pcs))?\b")
 
 SQLITE_DDL = (
     # The view flattens what is searched (descriptors and the inclusion terms kept in notes_json) and picks
@@ -150,7 +151,8 @@ def search(session: Session, query: str, limit: int = 10) -> list[SearchHit]:
 
 def search_words(query: str) -> list[str]:
     """The words of a query that can tell codes apart, lower case, in order, once each."""
-    return list(dict.fromkeys(w for w in WORD.findall(query.lower()) if w not in STOPWORDS))
+    plain = CODE_SET_NAME.sub(" ", query.lower())  # the "10" of "ICD-10" is not a search word
+    return list(dict.fromkeys(w for w in WORD.findall(plain) if w not in STOPWORDS))
 
 
 def _levels(words: list[str]) -> list[tuple[int, list[list[str]]]]:
