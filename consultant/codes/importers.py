@@ -208,16 +208,11 @@ def ptp_version(file_name: str) -> tuple[str, str, date] | None:
 
 
 def parse_ptp(sources: list[SourceFile], request: ImportRequest) -> ParsedRelease:
-    best: dict[tuple[str, str], ncci.PtpRow] = {}
-    for src in sources:
+    for src in sources:  # refuse a wrong part before anything is written
         try:
-            rows = ncci.parse_ptp(src.data)
+            ncci.check_ptp_preamble(src.data)
         except ncci.NotEditFile as exc:
             raise WrongFile(f"{src.name}: {exc}") from exc
-        for row in rows:  # parts do not overlap in CMS files; if they did, the row in force would win
-            held = best.get((row.column1, row.column2))
-            if held is None or row.in_force_rank() > held.in_force_rank():
-                best[(row.column1, row.column2)] = row
     named = ptp_version(sources[0].name)
     setting = request.setting or (named[0] if named else None)
     if setting not in ("practitioner", "hospital"):
@@ -226,7 +221,20 @@ def parse_ptp(sources: list[SourceFile], request: ImportRequest) -> ParsedReleas
         raise _needs("NCCI version")
     name = request.release or (named[1] if named else "")
     start = request.effective or (named[2] if named else date.min)
-    return ParsedRelease(f"ncci-{setting}", name, start, None, ptp_writer(list(best.values()), setting))
+    # CMS splits a quarter's edits into parts by column 1 code, so a pair is deduplicated within its part.
+    parts = [_ptp_part(src) for src in sources]
+    expected = sum(src.data.count(b"\n") for src in sources)
+    return ParsedRelease(f"ncci-{setting}", name, start, None, ptp_writer(parts, setting, expected))
+
+
+def _ptp_part(src: SourceFile) -> Callable[[], list[ncci.PtpRow]]:
+    def read() -> list[ncci.PtpRow]:
+        try:
+            return ncci.parse_ptp(src.data)
+        except ncci.NotEditFile as exc:
+            raise WrongFile(f"{src.name}: {exc}") from exc
+
+    return read
 
 
 _MUE_NAME = re.compile(

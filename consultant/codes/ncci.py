@@ -21,7 +21,7 @@ class NotEditFile(ValueError):
     """The file is not the NCCI/MUE table it was given as."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PtpRow:
     column1: str
     column2: str
@@ -35,7 +35,7 @@ class PtpRow:
         return (1 if self.effective_to is None else 0, self.effective_to or date.max, self.effective_from)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MueRow:
     code: str
     value: int
@@ -57,15 +57,20 @@ def _shown(line: str) -> str:
     return line if len(line) <= 50 else line[:50] + "…"
 
 
-def parse_ptp(data: bytes) -> list[PtpRow]:
-    """Every edit in one PTP file part; a pair listed twice keeps the row in force."""
-    text = data.decode("latin-1")
-    lines = text.splitlines()
-    if len(lines) < 2 or "column1/column2" not in " ".join(lines[:3]).lower().replace(" ", ""):
-        first = lines[0] if lines else ""
+def check_ptp_preamble(data: bytes) -> None:
+    """Raise NotEditFile unless the file opens with the PTP preamble ("Column1/Column2 Edits")."""
+    head = data[:2000].decode("latin-1").splitlines()[:3]
+    if "column1/column2" not in " ".join(head).lower().replace(" ", ""):
+        first = head[0] if head else ""
         raise NotEditFile(
             f"this is not an NCCI PTP file: no 'Column1/Column2 Edits' preamble (line 1 has {_shown(first)!r})"
         )
+
+
+def parse_ptp(data: bytes) -> list[PtpRow]:
+    """Every edit in one PTP file part; a pair listed twice keeps the row in force."""
+    check_ptp_preamble(data)
+    lines = data.decode("latin-1").splitlines()
     best: dict[tuple[str, str], PtpRow] = {}
     rationales: dict[str, str] = {}
     for number, line in enumerate(lines, start=1):

@@ -3,9 +3,10 @@ new release, and the same file twice (same SHA-256) is recognised and skipped.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -86,12 +87,26 @@ def new_release(session: Session, spec: ReleaseSpec) -> CodeRelease:
     return release
 
 
-def bulk_insert(session: Session, model: Any, rows: Sequence[dict[str, Any]], progress: Progress) -> None:
-    total = len(rows)
-    for start in range(0, total, CHUNK):
-        session.execute(insert(model), list(rows[start : start + CHUNK]))
-        progress(min(start + CHUNK, total), total)
-    progress(total, total)
+def bulk_insert(
+    session: Session,
+    model: Any,
+    rows: Iterable[dict[str, Any]],
+    progress: Progress,
+    *,
+    total: int | None = None,
+    done: int = 0,
+) -> int:
+    """Insert rows in chunks through Core executemany (the ORM's per-row bookkeeping is not needed here).
+    `rows` may be a generator, so a large file is never held as dicts all at once. Returns rows done."""
+    table = model.__table__
+    expected = total if total is not None else (len(rows) if isinstance(rows, Sized) else 0)
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, CHUNK)):
+        session.execute(insert(table), chunk)
+        done += len(chunk)
+        progress(done, max(expected, done))
+    progress(done, max(expected, done))
+    return done
 
 
 # Writes one release's rows; returns the count to record on the release (codes, edits, descriptors).

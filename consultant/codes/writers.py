@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -14,24 +14,31 @@ from consultant.db.base import utcnow
 from consultant.models.codes import CodeRelease, Mue, NcciEdit, PlainDescription
 
 
-def ptp_writer(rows: Sequence[PtpRow], setting: str) -> Writer:
+def ptp_writer(parts: Sequence[Callable[[], Sequence[PtpRow]]], setting: str, expected: int = 0) -> Writer:
+    """PTP files run to millions of rows: each part is parsed only when its turn comes and its rows are
+    turned into insert dicts a chunk at a time, so one part at most is in memory."""
+
     def write(session: Session, release: CodeRelease, progress: Progress) -> int:
-        values = [
-            {
-                "release_id": release.id,
-                "setting": setting,
-                "release": release.name,
-                "column1": r.column1,
-                "column2": r.column2,
-                "effective_from": r.effective_from,
-                "effective_to": r.effective_to,
-                "modifier_indicator": r.modifier_indicator,
-                "rationale": r.rationale,
-            }
-            for r in rows
-        ]
-        bulk_insert(session, NcciEdit, values, progress)
-        return len(values)
+        done = 0
+        for read in parts:
+            rows = read()
+            values = (
+                {
+                    "release_id": release.id,
+                    "setting": setting,
+                    "release": release.name,
+                    "column1": r.column1,
+                    "column2": r.column2,
+                    "effective_from": r.effective_from,
+                    "effective_to": r.effective_to,
+                    "modifier_indicator": r.modifier_indicator,
+                    "rationale": r.rationale,
+                }
+                for r in rows
+            )
+            done = bulk_insert(session, NcciEdit, values, progress, total=expected, done=done)
+            del rows
+        return done
 
     return write
 

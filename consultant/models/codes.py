@@ -70,12 +70,14 @@ class PlainDescription(Base):
 
 class NcciEdit(Base):
     __tablename__ = "ncci_edit"
-    __table_args__ = (Index("ix_ncci_edit_pair", "column1", "column2"),)
+    # Release first: a lookup names the release(s) in force and the pair; with a separate release_id index
+    # SQLite would pick it and scan every edit of the quarter (millions).
+    __table_args__ = (Index("ix_ncci_edit_pair", "release_id", "column1", "column2"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The import this row came from (a code_release row with system "ncci-practitioner" / "ncci-hospital").
     release_id: Mapped[int | None] = mapped_column(
-        ForeignKey("code_release.id", ondelete="CASCADE"), index=True, default=None
+        ForeignKey("code_release.id", ondelete="CASCADE"), default=None
     )
     setting: Mapped[str] = mapped_column(String(12))  # practitioner | hospital
     release: Mapped[str] = mapped_column(String(40))
@@ -89,12 +91,12 @@ class NcciEdit(Base):
 
 class Mue(Base):
     __tablename__ = "mue"
-    __table_args__ = (Index("ix_mue_code", "code", "setting"),)
+    __table_args__ = (Index("ix_mue_code", "release_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The import this row came from (a code_release row with system "mue-practitioner" / …).
     release_id: Mapped[int | None] = mapped_column(
-        ForeignKey("code_release.id", ondelete="CASCADE"), index=True, default=None
+        ForeignKey("code_release.id", ondelete="CASCADE"), default=None
     )
     setting: Mapped[str] = mapped_column(String(12))  # practitioner | outpatient | dme
     release: Mapped[str] = mapped_column(String(40))

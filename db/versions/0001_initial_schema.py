@@ -190,8 +190,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mue")),
     )
     with op.batch_alter_table("mue", schema=None) as batch_op:
-        batch_op.create_index("ix_mue_code", ["code", "setting"], unique=False)
-        batch_op.create_index(batch_op.f("ix_mue_release_id"), ["release_id"], unique=False)
+        batch_op.create_index("ix_mue_code", ["release_id", "code"], unique=False)
 
     op.create_table(
         "ncci_edit",
@@ -214,8 +213,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ncci_edit")),
     )
     with op.batch_alter_table("ncci_edit", schema=None) as batch_op:
-        batch_op.create_index("ix_ncci_edit_pair", ["column1", "column2"], unique=False)
-        batch_op.create_index(batch_op.f("ix_ncci_edit_release_id"), ["release_id"], unique=False)
+        batch_op.create_index("ix_ncci_edit_pair", ["release_id", "column1", "column2"], unique=False)
 
     op.create_table(
         "plain_description",
@@ -430,12 +428,10 @@ def downgrade() -> None:
     op.drop_table("inbound_message")
     op.drop_table("plain_description")
     with op.batch_alter_table("ncci_edit", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ncci_edit_release_id"))
         batch_op.drop_index("ix_ncci_edit_pair")
 
     op.drop_table("ncci_edit")
     with op.batch_alter_table("mue", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_mue_release_id"))
         batch_op.drop_index("ix_mue_code")
 
     op.drop_table("mue")
