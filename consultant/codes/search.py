@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 SEARCHED_SYSTEMS = ("icd10cm", "icd10pcs", "hcpcs", "cpt")
 SEARCHED_KINDS = ("code", "category", "subcategory")
 CANDIDATES = 60  # rows fetched from the index per query before re-ranking
+BM25_MOST = 4000  # SQLite: above this many matches, skip bm25 (see _sqlite_rows)
+BROAD_CANDIDATES = 200
 # Re-ranking weights: index relevance (scaled to the best candidate), share of the descriptor's words the
 # query covers (so "essential hypertension" puts I10 before longer pregnancy codes), the query as a phrase,
 # billable codes, and a penalty per word a code does not hold.
@@ -131,12 +133,11 @@ def search(session: Session, query: str, limit: int = 10) -> list[SearchHit]:
     _ensure_current(session)
     run = _sqlite_rows if _dialect(session) == "sqlite" else _postgres_rows
     rows: dict[tuple[str, str], _Row] = {}
-    for level, groups in _levels(words):
-        for group in groups:
-            for row in run(session, group, any_word=level < 0):
-                if (row.system, row.code) not in rows:
-                    missing = level if level >= 0 else max(2, _missing(row, words))
-                    rows[(row.system, row.code)] = replace(row, missing=missing)
+    for level, alternatives in _levels(words):
+        for row in run(session, alternatives):
+            if (row.system, row.code) not in rows:
+                missing = level if level >= 0 else max(2, _missing(row, words))
+                rows[(row.system, row.code)] = replace(row, missing=missing)
         if len(rows) >= limit:
             break
     best = max((r.relevance for r in rows.values()), default=1.0) or 1.0
@@ -156,12 +157,13 @@ def search_words(query: str) -> list[str]:
 
 
 def _levels(words: list[str]) -> list[tuple[int, list[list[str]]]]:
-    """(words missing, word groups to AND) for each relaxation; -1 means "any word" (one OR query)."""
+    """(words missing, alternatives) for each relaxation, one query each: a code matches a level if it
+    holds every word of one alternative. -1 means "any word"."""
     levels: list[tuple[int, list[list[str]]]] = [(0, [words])]
     if len(words) > 1:
         levels.append((1, [words[:i] + words[i + 1 :] for i in range(len(words))]))
     if len(words) > 2:
-        levels.append((-1, [words]))
+        levels.append((-1, [[w] for w in words]))
     return levels
 
 
@@ -190,18 +192,34 @@ def _score(row: _Row, words: list[str], phrase: str, best: float) -> float:
 # --- SQLite -----------------------------------------------------------------------------------------
 
 
-def _sqlite_rows(session: Session, words: list[str], *, any_word: bool) -> list[_Row]:
+def _sqlite_rows(session: Session, alternatives: list[list[str]]) -> list[_Row]:
     # Each word quoted, so FTS5 syntax in user text ("-", "NOT", ":") never becomes an operator. The index
     # is searched first and joined to `code` after the LIMIT, so the plan never walks the code table.
-    match = (" OR " if any_word else " AND ").join(f'"{w}"' for w in words)
-    sql = text(
-        """SELECT c.system, c.code, c.descriptor, c.billable, f.relevance
-        FROM (SELECT rowid AS id, bm25(code_fts, 10.0, 3.0, 4.0) AS relevance FROM code_fts
-              WHERE code_fts MATCH :match ORDER BY relevance LIMIT :n) AS f
-        JOIN code c ON c.id = f.id
-        ORDER BY f.relevance"""
-    )
-    result = session.execute(sql, {"match": match, "n": CANDIDATES})
+    match = " OR ".join("(" + " AND ".join(f'"{w}"' for w in words) + ")" for words in alternatives)
+    matched = session.execute(
+        text("SELECT count(*) FROM code_fts WHERE code_fts MATCH :m"), {"m": match}
+    ).scalar()
+    if not matched:
+        return []
+    if matched > BM25_MOST:
+        # bm25 scores every matching row (about 1.5 µs each): "open approach" matches 20,000 PCS codes. For
+        # words that broad, take the first rows in tabular order and let the re-ranking choose among them.
+        sql = text(
+            """SELECT c.system, c.code, c.descriptor, c.billable, 0.0
+            FROM (SELECT rowid AS id FROM code_fts WHERE code_fts MATCH :match LIMIT :n) AS f
+            JOIN code c ON c.id = f.id"""
+        )
+        limit = BROAD_CANDIDATES
+    else:
+        sql = text(
+            """SELECT c.system, c.code, c.descriptor, c.billable, f.relevance
+            FROM (SELECT rowid AS id, bm25(code_fts, 10.0, 3.0, 4.0) AS relevance FROM code_fts
+                  WHERE code_fts MATCH :match ORDER BY relevance LIMIT :n) AS f
+            JOIN code c ON c.id = f.id
+            ORDER BY f.relevance"""
+        )
+        limit = CANDIDATES
+    result = session.execute(sql, {"match": match, "n": limit})
     # bm25 is negative, more negative = better; flip it so larger is better, like ts_rank_cd.
     return [_Row(s, c, d or "", bool(b), -float(rank), 0) for s, c, d, b, rank in result]
 
@@ -209,9 +227,9 @@ def _sqlite_rows(session: Session, words: list[str], *, any_word: bool) -> list[
 # --- PostgreSQL -------------------------------------------------------------------------------------
 
 
-def _postgres_rows(session: Session, words: list[str], *, any_word: bool) -> list[_Row]:
+def _postgres_rows(session: Session, alternatives: list[list[str]]) -> list[_Row]:
     # Words are [a-z0-9]+ only (see WORD), so they are safe inside to_tsquery.
-    tsquery = (" | " if any_word else " & ").join(words)
+    tsquery = " | ".join("(" + " & ".join(words) + ")" for words in alternatives)
     sql = text(
         """SELECT system, code, descriptor, billable,
                    ts_rank_cd(search_vector, to_tsquery('english', :q)) AS rank

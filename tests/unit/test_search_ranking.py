@@ -24,7 +24,7 @@ def test_levels_relax_one_word_at_a_time() -> None:
     assert _levels(["a", "b", "c"]) == [
         (0, [["a", "b", "c"]]),
         (1, [["b", "c"], ["a", "c"], ["a", "b"]]),
-        (-1, [["a", "b", "c"]]),
+        (-1, [["a"], ["b"], ["c"]]),
     ]
 
 
