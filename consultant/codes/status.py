@@ -107,6 +107,12 @@ def _counts(session: Session, release: CodeRelease) -> dict[str, int]:
     for kind, billable, n in rows:
         key = "billable" if kind == "code" and billable else PLURALS.get(kind, kind)
         counts[key] = counts.get(key, 0) + n
+    # HCPCS keeps terminated codes (with their date) in the file; say how many of the codes they are.
+    terminated = session.scalar(
+        select(func.count()).where(Code.release_id == release.id, Code.effective_to.is_not(None))
+    )
+    if terminated:
+        counts["terminated"] = int(terminated)
     return counts
 
 
