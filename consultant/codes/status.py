@@ -105,9 +105,11 @@ def _counts(session: Session, release: CodeRelease) -> dict[str, int]:
     )
     counts: dict[str, int] = {}
     for kind, billable, n in rows:
-        key = "billable" if kind == "code" and billable else PLURALS.get(kind, kind)
+        # ICD-10 has billable codes and headers; the other sets list codes only.
+        icd = release.system.startswith("icd10")
+        key = "billable" if kind == "code" and billable and icd else PLURALS.get(kind, kind)
         counts[key] = counts.get(key, 0) + n
-    # HCPCS keeps terminated codes (with their date) in the file; say how many of the codes they are.
+    # HCPCS keeps terminated codes (with their date) in the file; say how many of the rows they are.
     terminated = session.scalar(
         select(func.count()).where(Code.release_id == release.id, Code.effective_to.is_not(None))
     )
