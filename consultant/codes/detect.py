@@ -19,6 +19,7 @@ same `has`/`canonical`). The rules, from `shared/reference/coding-data.md` §3:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -221,17 +222,12 @@ def _modifier_phrases(
     """ "38242 with modifier 59" attaches 59 to 38242; "is modifier 25 needed?" names modifier 25 alone."""
     standalone: list[tuple[int, FoundCode]] = []
     procedures = [m for m in mentions if m.is_procedure]
+    tails, starts = [m.tail for m in procedures], [m.start for m in procedures]
     for start, end, said, items in _phrases(body):
         modifiers = [m for m in (valid_modifier(i, dictionary) for i in items) if m]
         if not modifiers:
             continue
-        owner = next(
-            (m for m in procedures if m.tail <= start and _joins_after(body, m.tail, start)),
-            None,
-        ) or next(
-            (m for m in procedures if m.start >= end and _joins_before(body, end, m.start)),
-            None,
-        )
+        owner = _owner(body, procedures, tails, starts, start, end)
         for modifier in modifiers:
             if owner is not None:
                 if modifier not in owner.modifiers:
@@ -249,6 +245,20 @@ def _phrases(body: str) -> list[tuple[int, int, str, list[str]]]:
     ]
     found += [(p.start(), p.end(), p.group(0), [p.group(1)]) for p in R.MODIFIER_BEFORE_WORD.finditer(body)]
     return found
+
+
+def _owner(
+    body: str, procedures: list[_Mention], tails: list[int], starts: list[int], start: int, end: int
+) -> _Mention | None:
+    """The code a modifier phrase belongs to: the one right before it ("38242 with modifier 59"), else the
+    one right after it ("modifier 25 on 99214"). Mentions are in text order, so bisect finds both."""
+    before = bisect_right(tails, start) - 1
+    if before >= 0 and _joins_after(body, procedures[before].tail, start):
+        return procedures[before]
+    after = bisect_left(starts, end)
+    if after < len(procedures) and _joins_before(body, end, procedures[after].start):
+        return procedures[after]
+    return None
 
 
 def _joins_after(body: str, code_end: int, phrase_start: int) -> bool:
@@ -278,9 +288,10 @@ def _keep_in_context(body: str, mentions: list[_Mention]) -> list[_Mention]:
             verdicts.append(True)
     # Undecided numbers keep each other company: "38241 and 38242 on the same day?" names two codes.
     live = [m for m, v in zip(mentions, verdicts, strict=True) if v is not False]
+    starts = [m.start for m in live]
     kept: list[_Mention] = []
     for m, verdict in zip(mentions, verdicts, strict=True):
-        if verdict is True or (verdict is None and _has_neighbour(m, live)):
+        if verdict is True or (verdict is None and _has_neighbour(m, live, starts)):
             kept.append(m)
     return kept
 
@@ -320,11 +331,15 @@ def _five_digit_verdict(body: str, m: _Mention) -> bool | None:
     return None
 
 
-def _has_neighbour(m: _Mention, live: list[_Mention]) -> bool:
-    return any(
-        other is not m
-        and (abs(other.start - m.tail) <= R.NEIGHBOUR_CHARS or abs(m.start - other.tail) <= R.NEIGHBOUR_CHARS)
-        for other in live
+def _has_neighbour(m: _Mention, live: list[_Mention], starts: list[int]) -> bool:
+    """Another live mention within NEIGHBOUR_CHARS: only the nearest one on each side can be (text order)."""
+    i = bisect_left(starts, m.start)
+    before = live[i - 1] if i > 0 else None
+    j = i + 1 if i < len(live) and live[i] is m else i
+    after = live[j] if j < len(live) else None
+    return bool(
+        (before is not None and m.start - before.tail <= R.NEIGHBOUR_CHARS)
+        or (after is not None and after.start - m.tail <= R.NEIGHBOUR_CHARS)
     )
 
 

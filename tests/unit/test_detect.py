@@ -203,3 +203,14 @@ PIECES = st.sampled_from([*"0123456789 -.$#xXABEJO/\n>", "99213", "E11.22", " wi
 def test_never_raises_and_only_returns_known_codes(text: str) -> None:
     for found in detect(text, DICTIONARY):
         assert DICTIONARY.has(found.system, found.code) or found.system == "modifier"
+
+
+def test_long_text_is_linear_not_quadratic() -> None:
+    import time
+
+    numbers = " ".join(f"{n:05d}" for n in range(10000, 30000))  # 20,000 neighbours of each other
+    dictionary = CodeDictionary.from_codes({"cpt": {f"{n:05d}" for n in range(10000, 30000)}})
+    started = time.perf_counter()
+    found = detect(numbers + " modifier 25 on 10000" * 2000, dictionary)
+    assert len(found) == 20000
+    assert time.perf_counter() - started < 5.0  # about 1 s; the quadratic version took over 20 s
