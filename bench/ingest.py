@@ -28,10 +28,10 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from consultant.app import build_app, prepare  # noqa: E402
-from consultant.intake.pipeline import drain_spool  # noqa: E402
-from consultant.models import Draft, Question  # noqa: E402
-from consultant.settings import Settings  # noqa: E402
+from consultant.app import build_app, prepare
+from consultant.intake.pipeline import drain_spool
+from consultant.models import Draft, Question
+from consultant.settings import Settings
 
 CODES = ["E11.22", "N18.31", "I10", "J45.909", "S72.001A", "0FT44ZZ", "J1100", "G0438", "M54.50", "Z79.4"]
 PHRASES = [
@@ -62,10 +62,16 @@ def build_messages(n: int, seed: int = 7) -> list[bytes]:
             msg["List-Id"] = "<coding.lists.test>"
         msg.set_content(body)
         if kind in (3, 4):
-            msg.add_alternative(f"<html><body><p>{body}</p><script>x()</script></body></html>", subtype="html")
+            msg.add_alternative(
+                f"<html><body><p>{body}</p><script>x()</script></body></html>", subtype="html"
+            )
         if kind == 5:
-            msg.add_attachment(b"%PDF-1.4 " + bytes(rng.randrange(256) for _ in range(2000)),
-                               maintype="application", subtype="pdf", filename="eob.pdf")
+            msg.add_attachment(
+                b"%PDF-1.4 " + bytes(rng.randrange(256) for _ in range(2000)),
+                maintype="application",
+                subtype="pdf",
+                filename="eob.pdf",
+            )
         if kind == 6:
             body = body + "\nOn Mon, 2 Mar 2026, CaseConsultant wrote:\n> earlier answer about E11.9\n"
             msg.set_content(body)
@@ -105,7 +111,9 @@ def draft_latency(count: int) -> list[float]:
         prepare(app)
         app.codes.find("E11.22", app.clock().date())
         worker = Worker(app)
-        receiver = SmtpReceiver(app.spool, "127.0.0.1", free_port(), 10_000_000, on_delivered=worker.wake_drain)
+        receiver = SmtpReceiver(
+            app.spool, "127.0.0.1", free_port(), 10_000_000, on_delivered=worker.wake_drain
+        )
         receiver.start()
         worker.start()
         latencies = []
@@ -143,11 +151,15 @@ def main() -> None:
     rate, drafted = intake_rate(messages)
     print(f"messages: {n} ({drafted} drafted, the rest auto-replies, lists, duplicates)")
     print(f"floor   mail-parser parse only : {floor:8.1f} msgs/s")
-    print(f"intake  full pipeline, SQLite  : {rate:8.1f} msgs/s  = {rate / floor:.2f} x the parse rate (target >= 0.5)")
+    print(
+        f"intake  full pipeline, SQLite  : {rate:8.1f} msgs/s  = {rate / floor:.2f} x the parse rate (target >= 0.5)"
+    )
     lat = sorted(draft_latency(min(100, n)))
     p50 = statistics.median(lat)
     p95 = lat[int(0.95 * (len(lat) - 1))]
-    print(f"latency SMTP 250 -> draft visible, {len(lat)} sends: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (target p95 < 2000 ms)")
+    print(
+        f"latency SMTP 250 -> draft visible, {len(lat)} sends: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (target p95 < 2000 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -89,8 +89,13 @@ class Worker:
             lambda: _safely("monthly", monthly_job, app), "interval", hours=1, id="monthly"
         )
         if app.settings.imap_url:
-            self.scheduler.add_job(self.poll_imap, "interval", seconds=app.settings.imap_poll_seconds, id="imap",
-                                   next_run_time=datetime.now())
+            self.scheduler.add_job(
+                self.poll_imap,
+                "interval",
+                seconds=app.settings.imap_poll_seconds,
+                id="imap",
+                next_run_time=datetime.now(),
+            )
 
     def wake_drain(self, _key: str = "") -> None:
         """Called by the SMTP receiver after a delivery, so a draft appears without waiting for the poll."""

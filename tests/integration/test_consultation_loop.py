@@ -32,7 +32,9 @@ def receiver(loaded_app: App) -> SmtpReceiver:
     r.stop()
 
 
-def _question(subject: str, body: str, sender: str = "pat@example-clinic.test", **headers: str) -> EmailMessage:
+def _question(
+    subject: str, body: str, sender: str = "pat@example-clinic.test", **headers: str
+) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = f"Pat Biller <{sender}>"
     msg["To"] = "consult@caseconsultant.localhost"
@@ -90,8 +92,16 @@ def test_question_to_threaded_reply(loaded_app: App, receiver: SmtpReceiver, tmp
 
     answer = tmp_path / "answer.md"
     answer.write_text("Sequence **E11.22** first, then N18.31 for the stage.\n")
-    _cli(app, "queue", "approve", str(outcome.draft_id), "--answer-file", str(answer),
-         "--coder", "coder@caseconsultant.localhost")
+    _cli(
+        app,
+        "queue",
+        "approve",
+        str(outcome.draft_id),
+        "--answer-file",
+        str(answer),
+        "--coder",
+        "coder@caseconsultant.localhost",
+    )
 
     sent = _sent(app)
     # The over-quota notice went out at intake (Auto-Submitted, never charged); the coder's reply is the other.
@@ -114,8 +124,12 @@ def test_question_to_threaded_reply(loaded_app: App, receiver: SmtpReceiver, tmp
     assert [(e.code_page, e.state) for e in entries] == [("icd10cm:E11.22", "charged")]
 
     # The sender replies to our answer: the same consultation continues with a new draft.
-    follow_up = _question(f"Re: {reply['Subject']}", "And if it were stage 3b, N18.32?",
-                          In_Reply_To=reply["Message-ID"], References=reply["Message-ID"])
+    follow_up = _question(
+        f"Re: {reply['Subject']}",
+        "And if it were stage 3b, N18.32?",
+        In_Reply_To=reply["Message-ID"],
+        References=reply["Message-ID"],
+    )
     _send(receiver, follow_up)
     [again] = drain_spool(app)
     assert again.state == "drafted"

@@ -55,7 +55,9 @@ def test_all_fixtures_in_one_pass_each_recorded_once(loaded_app: App) -> None:
     assert len(rows) == len(EML)
     assert all(r.state != "received" for r in rows)
     assert loaded_app.spool.keys() == []
-    quarantined = {p.name.split(":")[0] for p in loaded_app.quarantine.new.iterdir() if not p.name.startswith(".")}
+    quarantined = {
+        p.name.split(":")[0] for p in loaded_app.quarantine.new.iterdir() if not p.name.startswith(".")
+    }
     assert len(quarantined) == sum(o.state == "quarantined" for o in outcomes)
 
 

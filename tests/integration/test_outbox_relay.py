@@ -81,7 +81,9 @@ def test_transient_failure_retries_later_then_sends(relay_app: App, relay: tuple
     assert b"Message-ID: <notice-a@caseconsultant.localhost>" in handler.accepted[0]
 
 
-def test_permanent_failure_is_dead_lettered_and_can_be_retried(relay_app: App, relay: tuple[ScriptedRelay, int]) -> None:
+def test_permanent_failure_is_dead_lettered_and_can_be_retried(
+    relay_app: App, relay: tuple[ScriptedRelay, int]
+) -> None:
     handler, _ = relay
     handler.replies = ["550 5.1.1 no such user"]
     row_id = _queue(relay_app, "b")

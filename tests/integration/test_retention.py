@@ -15,8 +15,14 @@ from consultant.worker import purge_job
 def _inbound(app: App, age_days: int) -> int:
     now = app.clock()
     with app.sessions() as session, session.begin():
-        row = InboundMessage(source="spool", source_uid=f"k{age_days}", sha256="0" * 64, raw=b"secret body",
-                             state="drafted", received_at=now - timedelta(days=age_days))
+        row = InboundMessage(
+            source="spool",
+            source_uid=f"k{age_days}",
+            sha256="0" * 64,
+            raw=b"secret body",
+            state="drafted",
+            received_at=now - timedelta(days=age_days),
+        )
         session.add(row)
         session.flush()
         return row.id

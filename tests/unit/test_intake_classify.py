@@ -21,13 +21,20 @@ def test_person_is_not_classified() -> None:
     assert verdict(BASE) is None
 
 
-@pytest.mark.parametrize("value", ["auto-replied", "auto-generated", "auto-notified", "Auto-Replied; owner=x"])
+@pytest.mark.parametrize(
+    "value", ["auto-replied", "auto-generated", "auto-notified", "Auto-Replied; owner=x"]
+)
 def test_auto_submitted_other_than_no_is_automatic(value: str) -> None:
     assert verdict(f"{BASE}\nAuto-Submitted: {value}")[0] == "ignored"  # type: ignore[index]
 
 
 def test_auto_submitted_no_is_a_person_even_with_other_hints() -> None:
-    assert verdict("From: pat@example.test\nSubject: Out of office question\nAuto-Submitted: no\nPrecedence: bulk") is None
+    assert (
+        verdict(
+            "From: pat@example.test\nSubject: Out of office question\nAuto-Submitted: no\nPrecedence: bulk"
+        )
+        is None
+    )
 
 
 def test_out_of_office_subject() -> None:
@@ -39,8 +46,10 @@ def test_precedence_bulk() -> None:
 
 
 def test_dsn_is_a_bounce() -> None:
-    v = verdict("From: MAILER-DAEMON@mx.test\nSubject: x\nContent-Type: multipart/report; report-type=delivery-status; boundary=b",
-                "--b\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--b--")
+    v = verdict(
+        "From: MAILER-DAEMON@mx.test\nSubject: x\nContent-Type: multipart/report; report-type=delivery-status; boundary=b",
+        "--b\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--b--",
+    )
     assert v is not None and v[1].startswith("bounce")
 
 

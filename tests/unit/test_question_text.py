@@ -15,7 +15,9 @@ def test_quoted_reply_removed() -> None:
 
 
 def test_outlook_original_message_removed() -> None:
-    text = "New question: 99214?\n\n-----Original Message-----\nFrom: CaseConsultant\nSent: Monday\n\nOld E11.9"
+    text = (
+        "New question: 99214?\n\n-----Original Message-----\nFrom: CaseConsultant\nSent: Monday\n\nOld E11.9"
+    )
     assert strip_reply(text) == "New question: 99214?"
 
 
@@ -24,8 +26,10 @@ def test_inline_quote_lines_dropped() -> None:
 
 
 def test_html_to_text_drops_script_style_and_marks_blockquotes() -> None:
-    html = "<html><head><style>.x{}</style><script>alert(1)</script></head><body><p>Is <b>E11.22</b> ok?</p>" \
-           "<blockquote>old N18.31</blockquote></body></html>"
+    html = (
+        "<html><head><style>.x{}</style><script>alert(1)</script></head><body><p>Is <b>E11.22</b> ok?</p>"
+        "<blockquote>old N18.31</blockquote></body></html>"
+    )
     text = html_to_text(html)
     assert "alert" not in text and ".x{}" not in text
     assert "Is E11.22 ok?" in text
@@ -33,6 +37,8 @@ def test_html_to_text_drops_script_style_and_marks_blockquotes() -> None:
 
 
 def test_html_only_mail_becomes_text_without_quotes() -> None:
-    raw = (b"From: a@b.test\r\nSubject: s\r\nContent-Type: text/html\r\n\r\n"
-           b"<p>Question: E11.22?</p><blockquote>earlier N18.31</blockquote>")
+    raw = (
+        b"From: a@b.test\r\nSubject: s\r\nContent-Type: text/html\r\n\r\n"
+        b"<p>Question: E11.22?</p><blockquote>earlier N18.31</blockquote>"
+    )
     assert question_text(parse_mail(raw)) == "Question: E11.22?"

@@ -8,13 +8,36 @@ from consultant.outbound.reply import ReplyView, render_reply
 def facts(**over: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "codes": [
-            {"system": "icd10cm", "code": "E11.22", "descriptor": "Type 2 diabetes mellitus with diabetic CKD",
-             "release": "FY2026", "billable": True, "plain_description": None, "modifiers": [], "units": None,
-             "ambiguous": [], "mue": None, "notes": {"use_additional_code": ["stage of CKD (N18.1-N18.6)"]},
-             "shown": True, "short_descriptor": ""},
-            {"system": "icd10cm", "code": "N18.31", "descriptor": "CKD stage 3a", "release": "FY2026",
-             "billable": True, "plain_description": None, "modifiers": [], "units": None, "ambiguous": [],
-             "mue": None, "notes": {}, "shown": False, "short_descriptor": ""},
+            {
+                "system": "icd10cm",
+                "code": "E11.22",
+                "descriptor": "Type 2 diabetes mellitus with diabetic CKD",
+                "release": "FY2026",
+                "billable": True,
+                "plain_description": None,
+                "modifiers": [],
+                "units": None,
+                "ambiguous": [],
+                "mue": None,
+                "notes": {"use_additional_code": ["stage of CKD (N18.1-N18.6)"]},
+                "shown": True,
+                "short_descriptor": "",
+            },
+            {
+                "system": "icd10cm",
+                "code": "N18.31",
+                "descriptor": "CKD stage 3a",
+                "release": "FY2026",
+                "billable": True,
+                "plain_description": None,
+                "modifiers": [],
+                "units": None,
+                "ambiguous": [],
+                "mue": None,
+                "notes": {},
+                "shown": False,
+                "short_descriptor": "",
+            },
         ],
         "edits": [],
         "hints": [],
@@ -26,8 +49,15 @@ def facts(**over: Any) -> dict[str, Any]:
 
 def view(answer: str = "Use **E11.22** first.", **over: Any) -> ReplyView:
     values: dict[str, Any] = {
-        "token": "CC-7K2F9", "subject": "Diabetes", "to_address": "pat@example.test", "answer_markdown": answer,
-        "facts": facts(), "plan": "guest", "plan_title": "Guest", "remaining": 0, "service_name": "CaseConsultant",
+        "token": "CC-7K2F9",
+        "subject": "Diabetes",
+        "to_address": "pat@example.test",
+        "answer_markdown": answer,
+        "facts": facts(),
+        "plan": "guest",
+        "plan_title": "Guest",
+        "remaining": 0,
+        "service_name": "CaseConsultant",
         "registration_url": "http://x.test/register/TOKEN",
     }
     values.update(over)
@@ -65,6 +95,13 @@ def test_info_request_carries_no_code_facts() -> None:
 
 
 def test_paid_plan_offers_upgrade_not_registration() -> None:
-    r = render_reply(view(plan="pro", plan_title="Professional", registration_url=None,
-                          upgrade_url="http://x.test/plans", remaining=0))
+    r = render_reply(
+        view(
+            plan="pro",
+            plan_title="Professional",
+            registration_url=None,
+            upgrade_url="http://x.test/plans",
+            remaining=0,
+        )
+    )
     assert "Upgrade your plan" in r.text and "/register/" not in r.text
