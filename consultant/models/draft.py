@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consultant.db.base import Base, utcnow
@@ -15,6 +15,12 @@ DRAFT_STATES = ("pending", "approved", "sent", "rejected", "info_requested", "ex
 
 class Draft(Base):
     __tablename__ = "draft"
+    # The review queue lists one state oldest (or newest) first, and counts per state with or without codes:
+    # these indexes serve both without reading the wide rows.
+    __table_args__ = (
+        Index("ix_draft_state_created_at", "state", "created_at"),
+        Index("ix_draft_has_codes_state", "has_codes", "state", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(

@@ -262,6 +262,7 @@ def me(coder: ApiCoder) -> CoderOut:
 
 @router.get("/drafts", response_model=QueueOut, responses=ERRORS)
 def list_drafts(
+    request: Request,
     session: DB,
     core: Core,
     coder: ApiCoder,

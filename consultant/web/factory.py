@@ -8,10 +8,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from consultant.app import App
 from consultant.web.errors import CsrfFailed, Forbidden, NotFound, SignInRequired
 from consultant.web.headers import SecurityHeaders
+from consultant.web.queue import CountCache
 from consultant.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -69,6 +71,19 @@ def install_error_handlers(api: FastAPI) -> None:
         return page(request, 404, "Not found", f"There is no {exc.what} here.")
 
 
+class ClearCountsAfterWrites:
+    """Any state-changing request may move drafts between states: forget the cached counts."""
+
+    def __init__(self, app: ASGIApp, cache: CountCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            self.cache.clear()
+
+
 def create_app(app: App) -> FastAPI:
     from consultant.web import api as api_routes
     from consultant.web import registration
@@ -84,6 +99,7 @@ def create_app(app: App) -> FastAPI:
         redoc_url=None,
     )
     api.state.core = app
+    api.state.counts = CountCache()
     api.state.templates = make_templates({"service_name": settings.service_name})
 
     api.add_middleware(
@@ -95,6 +111,7 @@ def create_app(app: App) -> FastAPI:
         https_only=settings.public_url.startswith("https://"),
     )
     api.add_middleware(SecurityHeaders)
+    api.add_middleware(ClearCountsAfterWrites, cache=api.state.counts)
     install_error_handlers(api)
     api_routes.install_api_errors(api)
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from consultant.web.csrf import FIELD, csrf_token
 
@@ -49,9 +49,17 @@ def csrf_input(request: Request) -> Markup:
     return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, csrf_token(request))
 
 
+_BADGES = {
+    state: Markup('<span class="badge state-{}">{}</span>').format(state, label)
+    for state, label in STATE_LABELS.items()
+}
+
+
 def state_badge(state: str) -> Markup:
-    label = STATE_LABELS.get(state, state)
-    return Markup('<span class="badge state-{}">{}</span>').format(escape(state), label)
+    badge = _BADGES.get(state)
+    if badge is None:
+        badge = Markup('<span class="badge">{}</span>').format(state)
+    return badge
 
 
 def make_templates(extra_globals: dict[str, Any] | None = None) -> Jinja2Templates:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 11:51:38.891422
+Create Date: 2026-11-25 12:10:04.785497
 """
 
 from __future__ import annotations
@@ -332,7 +332,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_draft_account_id"), ["account_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_draft_consultation_id"), ["consultation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_draft_created_at"), ["created_at"], unique=False)
+        batch_op.create_index("ix_draft_has_codes_state", ["has_codes", "state", "created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_draft_state"), ["state"], unique=False)
+        batch_op.create_index("ix_draft_state_created_at", ["state", "created_at"], unique=False)
 
     op.create_table(
         "outbound_message",
@@ -406,7 +408,9 @@ def downgrade() -> None:
 
     op.drop_table("outbound_message")
     with op.batch_alter_table("draft", schema=None) as batch_op:
+        batch_op.drop_index("ix_draft_state_created_at")
         batch_op.drop_index(batch_op.f("ix_draft_state"))
+        batch_op.drop_index("ix_draft_has_codes_state")
         batch_op.drop_index(batch_op.f("ix_draft_created_at"))
         batch_op.drop_index(batch_op.f("ix_draft_consultation_id"))
         batch_op.drop_index(batch_op.f("ix_draft_account_id"))

@@ -26,7 +26,7 @@ def queue_page(request: Request, session: DB, core: Core, coder: CurrentCoder) -
     f = parse_filter(request.query_params)
     now = core.clock()
     sla = timedelta(hours=core.settings.draft_service_level_hours)
-    page = load_queue(session, f, coder.id, now, sla)
+    page = load_queue(session, f, coder.id, now, sla, request.app.state.counts)
     plans = core.plans.plans
     return request.app.state.templates.TemplateResponse(
         request,
