@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select, text
@@ -31,6 +32,9 @@ SEARCHED_KINDS = ("code", "category", "subcategory")
 CANDIDATES = 60  # rows fetched from the index per query before re-ranking
 BM25_MOST = 4000  # SQLite: above this many matches, skip bm25 (see _sqlite_rows)
 BROAD_CANDIDATES = 200
+LONG_QUERY = 6  # more search words than this: a question's text, searched by its rarer words
+OR_BUDGET = 8000  # most codes a long question's words may match before bm25 ranks them
+_COUNTS: dict[str, dict[str, int]] = {}  # index build -> word -> codes holding it
 # Re-ranking weights: index relevance (scaled to the best candidate), share of the descriptor's words the
 # query covers (so "essential hypertension" puts I10 before longer pregnancy codes), the query as a phrase,
 # billable codes, and a penalty per word a code does not hold.
@@ -112,10 +116,9 @@ def rebuild_search_index(session: Session, system: str | None = None) -> None:
             session.execute(text(ddl))
         session.execute(text("INSERT INTO code_fts(code_fts) VALUES('rebuild')"))
         session.execute(text("DELETE FROM code_search_state"))
-        session.execute(
-            text("INSERT INTO code_search_state (id, releases) VALUES (1, :r)"),
-            {"r": _release_key(_newest_release_ids(session))},
-        )
+        # The releases indexed, and a token for this build (keys the word counts cached by _document_counts).
+        state = f"{_release_key(_newest_release_ids(session))}@{uuid.uuid4().hex}"
+        session.execute(text("INSERT INTO code_search_state (id, releases) VALUES (1, :r)"), {"r": state})
     else:
         for ddl in PG_DDL:
             session.execute(text(ddl))
@@ -130,16 +133,23 @@ def search(session: Session, query: str, limit: int = 10) -> list[SearchHit]:
     words = search_words(query)
     if not words or limit <= 0:
         return []
-    _ensure_current(session)
+    index_key = _ensure_current(session)
     run = _sqlite_rows if _dialect(session) == "sqlite" else _postgres_rows
     rows: dict[tuple[str, str], _Row] = {}
-    for level, alternatives in _levels(words):
-        for row in run(session, alternatives):
-            if (row.system, row.code) not in rows:
-                missing = level if level >= 0 else max(2, _missing(row, words))
-                rows[(row.system, row.code)] = replace(row, missing=missing)
-        if len(rows) >= limit:
-            break
+    if len(words) > LONG_QUERY:
+        # A whole question rather than a query: codes holding the question's rarer words, ranked by how much
+        # of each descriptor the question covers (see _long_query_words).
+        picked = _long_query_words(session, words, index_key)
+        for row in run(session, [[w] for w in picked], broad=OR_BUDGET) if picked else []:
+            rows.setdefault((row.system, row.code), row)
+    else:
+        for level, alternatives in _levels(words):
+            for row in run(session, alternatives):
+                if (row.system, row.code) not in rows:
+                    missing = level if level >= 0 else max(2, _missing(row, words))
+                    rows[(row.system, row.code)] = replace(row, missing=missing)
+            if len(rows) >= limit:
+                break
     best = max((r.relevance for r in rows.values()), default=1.0) or 1.0
     phrase = " ".join(WORD.findall(query.lower()))
     scored = sorted(
@@ -154,6 +164,39 @@ def search_words(query: str) -> list[str]:
     """The words of a query that can tell codes apart, lower case, in order, once each."""
     plain = CODE_SET_NAME.sub(" ", query.lower())  # the "10" of "ICD-10" is not a search word
     return list(dict.fromkeys(w for w in WORD.findall(plain) if w not in STOPWORDS))
+
+
+def _long_query_words(session: Session, words: list[str], index_key: str) -> list[str]:
+    """The words of a long question worth an index query: known to the index, rarest first, while the codes
+    they match stay within OR_BUDGET (so scoring them stays cheap). Common words ("left", "disease") add
+    little but rows; unknown ones ("ckd", "orif", names) match nothing."""
+    counts = _document_counts(session, words, index_key)
+    picked: list[str] = []
+    total = 0
+    for word in sorted((w for w in words if counts[w]), key=lambda w: counts[w]):
+        if total + counts[word] > OR_BUDGET:
+            break
+        picked.append(word)
+        total += counts[word]
+    return picked
+
+
+def _document_counts(session: Session, words: list[str], index_key: str) -> dict[str, int]:
+    """How many indexed codes hold each word; cached per index build (words repeat across questions)."""
+    cache = _COUNTS.setdefault(index_key, {})
+    if len(_COUNTS) > 4:  # an older index build's counts are useless
+        for key in [k for k in _COUNTS if k != index_key]:
+            del _COUNTS[key]
+    for word in words:
+        if word not in cache:
+            if _dialect(session) == "sqlite":
+                sql = "SELECT count(*) FROM code_fts WHERE code_fts MATCH :w"
+                params = {"w": f'"{word}"'}
+            else:
+                sql = "SELECT count(*) FROM code WHERE search_vector @@ to_tsquery('english', :w)"
+                params = {"w": word}
+            cache[word] = int(session.execute(text(sql), params).scalar() or 0)
+    return {w: cache[w] for w in words}
 
 
 def _levels(words: list[str]) -> list[tuple[int, list[list[str]]]]:
@@ -192,7 +235,7 @@ def _score(row: _Row, words: list[str], phrase: str, best: float) -> float:
 # --- SQLite -----------------------------------------------------------------------------------------
 
 
-def _sqlite_rows(session: Session, alternatives: list[list[str]]) -> list[_Row]:
+def _sqlite_rows(session: Session, alternatives: list[list[str]], broad: int = BM25_MOST) -> list[_Row]:
     # Each word quoted, so FTS5 syntax in user text ("-", "NOT", ":") never becomes an operator. The index
     # is searched first and joined to `code` after the LIMIT, so the plan never walks the code table.
     match = " OR ".join("(" + " AND ".join(f'"{w}"' for w in words) + ")" for words in alternatives)
@@ -201,7 +244,7 @@ def _sqlite_rows(session: Session, alternatives: list[list[str]]) -> list[_Row]:
     ).scalar()
     if not matched:
         return []
-    if matched > BM25_MOST:
+    if matched > broad:
         # bm25 scores every matching row (about 1.5 µs each): "open approach" matches 20,000 PCS codes. For
         # words that broad, take the first rows in tabular order and let the re-ranking choose among them.
         sql = text(
@@ -227,7 +270,7 @@ def _sqlite_rows(session: Session, alternatives: list[list[str]]) -> list[_Row]:
 # --- PostgreSQL -------------------------------------------------------------------------------------
 
 
-def _postgres_rows(session: Session, alternatives: list[list[str]]) -> list[_Row]:
+def _postgres_rows(session: Session, alternatives: list[list[str]], broad: int = 0) -> list[_Row]:
     # Words are [a-z0-9]+ only (see WORD), so they are safe inside to_tsquery.
     tsquery = " | ".join("(" + " & ".join(words) + ")" for words in alternatives)
     sql = text(
@@ -254,19 +297,24 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _ensure_current(session: Session) -> None:
+def _ensure_current(session: Session) -> str:
     """Build the index on first use, and on SQLite rebuild it when the newest releases changed since (an
-    import that did not call rebuild_search_index): two tiny queries per search."""
+    import that did not call rebuild_search_index): a few tiny queries per search. Returns a key naming
+    this database and index build."""
+    current = _release_key(_newest_release_ids(session))
     if _dialect(session) != "sqlite":
         if not session.execute(text("SELECT to_regclass('ix_code_search')")).scalar():
             rebuild_search_index(session)
-        return
+        schema = session.execute(text("SELECT current_schema()")).scalar()
+        return f"{session.get_bind().engine.url}|{schema}|{current}"
     try:
         indexed = session.execute(text("SELECT releases FROM code_search_state WHERE id = 1")).scalar()
     except OperationalError:  # no such table: never built
         indexed = None
-    if indexed != _release_key(_newest_release_ids(session)):
+    if indexed is None or indexed.split("@")[0] != current:
         rebuild_search_index(session)
+        indexed = session.execute(text("SELECT releases FROM code_search_state WHERE id = 1")).scalar()
+    return f"{session.get_bind().engine.url}|{indexed}"
 
 
 def _release_key(ids: list[int]) -> str:

@@ -48,6 +48,18 @@ def test_pcs_and_hcpcs_descriptors_are_searched(codes_db: App) -> None:
     assert codes_for(codes_db, "injection dexamethasone sodium phosphate", 3)[0] == "J1100"
 
 
+def test_a_whole_question_finds_its_codes(codes_db: App) -> None:
+    # More than a few search words: searched by the question's rarer words, ranked by descriptor coverage.
+    found = codes_for(
+        codes_db, "patient with type 2 diabetes and diabetic chronic kidney disease stage 3a, what first?", 5
+    )
+    assert {"E11.22", "N18.31"} <= set(found[:3]), found
+    found = codes_for(
+        codes_db, "Type 2 diabetic with CKD stage 3a — which diagnosis codes, in what order?", 5
+    )
+    assert "N18.31" in found[:3], found
+
+
 def test_user_text_never_becomes_query_syntax(codes_db: App) -> None:
     for query in ['NOT "kidney', "stage 3a) OR (", "col:umn * - ^", "'; drop table code; --"]:
         codes_for(codes_db, query)  # no exception
