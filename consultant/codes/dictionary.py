@@ -48,7 +48,15 @@ class CodeDictionary:
         by_key: dict[str, list[Entry]] = {}
         for entry in entries:
             key = bare(entry.code)
-            by_system.setdefault(entry.system, {})[key] = entry
+            system = by_system.setdefault(entry.system, {})
+            if key in system:
+                # The same modifier from two lists (P1 is in both the HCPCS file and MODUL.txt): once,
+                # billable if either says so.
+                if entry.billable and not system[key].billable:
+                    system[key] = entry
+                    by_key[key] = [entry if e.system == entry.system else e for e in by_key[key]]
+                continue
+            system[key] = entry
             by_key.setdefault(key, []).append(entry)
         return cls(
             by_system=MappingProxyType({s: MappingProxyType(m) for s, m in by_system.items()}),

@@ -51,3 +51,14 @@ def test_sizes_and_release_names(dictionary: CodeDictionary) -> None:
 def test_is_immutable(dictionary: CodeDictionary) -> None:
     with pytest.raises(TypeError):
         dictionary.by_system["cpt"]["00000"] = None  # type: ignore[index]
+
+
+def test_a_code_listed_twice_in_one_system_counts_once() -> None:
+    from consultant.codes.dictionary import Entry
+
+    dictionary = CodeDictionary.from_entries(
+        [Entry("modifier", "P1", False), Entry("modifier", "P1", True), Entry("icd10cm", "P1", False)]
+    )
+    assert sorted(dictionary.systems_for("P1")) == ["icd10cm", "modifier"]
+    assert dictionary.is_billable("modifier", "P1")
+    assert dictionary.size("modifier") == 1
