@@ -138,6 +138,8 @@ def test_postgres_search_contract(postgres_app: App) -> None:
     found = codes_for(postgres_app, "type 2 diabetes with diabetic chronic kidney disease")
     assert "E11.22" in found[:3], found
     assert codes_for(postgres_app, "low back pain", 3)[0] == "M54.50"
+    question = "patient with type 2 diabetes and diabetic chronic kidney disease stage 3a, what first?"
+    assert "E11.22" in codes_for(postgres_app, question, 5)
     assert codes_for(postgres_app, "striped horse")[0] == "99991"  # then codes with only "horse"
     for query in ['NOT "kidney', "stage 3a) OR (", "col:umn * - ^ & | !", "'; drop table code; --"]:
         codes_for(postgres_app, query)
