@@ -52,14 +52,14 @@ def line_chart(
     for k in range(5):
         v = ymax * k / 4
         parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}"/>')
-        label = f"{v:,.0f}" if ymax >= 4 else f"{v:.1f}"
+        label = f"{v:,.0f}" if ymax >= 4 else f"{v:g}"
         parts.append(
             f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{escape(label)}{escape(unit)}</text>'
         )
-    step = max(1, len(days) // 7)
-    for i, d in enumerate(days):
-        if i % step == 0 or i == len(days) - 1:
-            parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle">{d:%d %b}</text>')
+    step = max(1, -(-len(days) // 7))
+    # Label every `step`-th day counting back from the last, so the newest day always has its label.
+    for i in range(len(days) - 1, -1, -step):
+        parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle">{days[i]:%d %b}</text>')
     for s in series:
         segment: list[str] = []
         paths: list[list[str]] = []
