@@ -1,6 +1,6 @@
 """The operator's licensed AMA CPT data files. Nothing from them is ever committed: tests use synthetic files.
 
-- LONGULT.txt: an AMA copyright preamble ending at the first blank line, then `code<TAB>long descriptor`.
+- LONGULT.txt: an AMA copyright preamble (blank-line separated paragraphs), then `code<TAB>long descriptor`.
 - ConsumerDescriptor.txt: tab-separated `Concept Id, CPT Code, Consumer Friendly Descriptor` with a header row.
 - ClinicianDescriptor.txt: `Concept Id, CPT Code, Clinician Descriptor Id, Clinician Descriptor` (several a code).
 - MODUL.txt: free text in sections (Appendix A, Anesthesia Physical Status, CPT Level I Modifiers,
@@ -30,16 +30,20 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+_CODE_LINE = re.compile(r"^(?:\d{5}|\d{4}[AFMTU])[\t ]")
+
+
 def strip_preamble(text: str) -> tuple[str, list[str]]:
-    """(preamble, body lines): the copyright preamble runs to the first blank line, when the file has one
-    before its first code line."""
+    """(preamble, body lines). The copyright notice (several paragraphs in some years) ends at the blank
+    line just before the first code line; a file with no notice starts with its codes."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
+        if _CODE_LINE.match(line) and (i == 0 or not lines[i - 1].strip()):
+            return "\n".join(lines[:i]).strip(), lines[i:]
+    # No code line after a blank line: report the first line after the first blank one as the culprit.
+    for i, line in enumerate(lines):
         if not line.strip():
-            head = lines[:i]
-            if not any(CPT_CODE.match(h.split("\t", 1)[0].split(" ", 1)[0]) for h in head):
-                return "\n".join(head), lines[i + 1 :]
-            break
+            return "\n".join(lines[:i]), lines[i + 1 :]
     return "", lines
 
 

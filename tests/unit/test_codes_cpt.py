@@ -44,11 +44,12 @@ def test_a_non_code_line_is_reported_with_its_number() -> None:
         parse_long_descriptors(b"Notice\r\n\r\n99213\tSynthetic\r\nJ1100\tNot CPT\r\n")
 
 
-def test_preamble_ends_at_the_first_blank_line_only_before_codes() -> None:
-    preamble, body = strip_preamble("CPT 2027 notice\nmore notice\n\n99213\tx\n\n99214\ty")
-    assert preamble == "CPT 2027 notice\nmore notice" and body[0] == "99213\tx"
+def test_preamble_runs_to_the_blank_line_before_the_first_code() -> None:
+    preamble, body = strip_preamble("CPT 2027 notice\nmore notice\n\nsecond paragraph\n\n99213\tx\n99214\ty")
+    assert preamble == "CPT 2027 notice\nmore notice\n\nsecond paragraph"
+    assert body == ["99213\tx", "99214\ty"]
     assert cpt_year(preamble) == 2027
-    preamble, body = strip_preamble("99213\tx\n\n99214\ty")
+    preamble, body = strip_preamble("99213\tx\n99214\ty")
     assert preamble == "" and body[0] == "99213\tx"
 
 
