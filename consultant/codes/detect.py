@@ -119,12 +119,11 @@ def _mention(body: str, match: re.Match[str], dictionary: CodeLookup) -> _Mentio
 
 
 def _bounded(body: str, start: int, end: int, upper: str) -> bool:
-    """Refuse a token glued to money, paths, dates or ZIP+4: `$12500`, `12345-6789`, `1/38242`."""
+    """Refuse a token glued to money, paths, dates or ZIP+4: `$12500`, `12345-6789`, `1/38242`; but not
+    the items of "99202-99205", "99213/99214", "99213,99214"."""
     before = body[start - 1] if start else " "
     if upper.isdigit():
-        if before in R.DIGITS_BAD_BEFORE and not R.DIGITS_RANGE_BEFORE.search(
-            body[max(0, start - 8) : start]
-        ):
+        if before in R.DIGITS_BAD_BEFORE and not R.DIGITS_PAIR_BEFORE.search(body, max(0, start - 12), start):
             return False
         # A hyphen-attached modifier ("38242-59") looks like ZIP+4 here; it is checked again once the
         # modifiers are parsed (see _attach_modifiers_and_units).

@@ -37,8 +37,11 @@ def _words(text: str) -> frozenset[str]:
 
 # What may stand right before / after a number for it to be read as a code at all.
 DIGITS_BAD_BEFORE = frozenset("$#.,/-")  # $12500, #38242, 1.38242, 1,38242, 1/38242, 2025-
-DIGITS_BAD_AFTER = re.compile(r"[/]|[.,]\d|\s?-\s?\d{1,4}(?!\d)|%")  # 12345/6, 12345.00, 12345-6789
-DIGITS_RANGE_BEFORE = re.compile(r"\d{5}\s?[-–]\s?$")  # the second end of "99202-99205"
+DIGITS_BAD_AFTER = re.compile(
+    r"/(?!\d{5}(?![\w/]))|\.\d|,(?!\d{5}(?!\w))\d|\s?-\s?\d{1,4}(?!\d)|%"
+)  # 12345/6, 12345.00, 12345,6, 12345-6789; but "99213/99214" and "99213,99214" are lists of codes
+# The second end of "99202-99205", or the next item of "99213/99214", "99213,99214".
+DIGITS_PAIR_BEFORE = re.compile(r"(?<![\w/.$#-])\d{5}(?:\s?[-–]\s?|[/,])$")
 ALPHA_BAD_BEFORE = frozenset("$.")
 
 # Modifiers: attached with a hyphen to a procedure code, or after "mod"/"modifier".

@@ -135,6 +135,13 @@ def test_range_gives_both_ends() -> None:
     assert codes("Codes 99202-99205 for new patients") == [("cpt", "99202"), ("cpt", "99205")]
 
 
+def test_codes_listed_with_a_slash_or_comma_and_no_space() -> None:
+    assert codes("bill 99213/99214?") == [("cpt", "99213"), ("cpt", "99214")]
+    assert codes("bill 38241,38242,99213") == [("cpt", "38241"), ("cpt", "38242"), ("cpt", "99213")]
+    assert codes("see https://x.org/files/38241/38242/report") == []
+    assert codes("bill 12345.00 or 12345,6") == []
+
+
 def test_hyphen_modifiers_attach_to_the_code() -> None:
     assert one("Use 38242-59 here?").modifiers == ("59",)
     assert one("20610-RT and 20610-LT").modifiers == ("RT", "LT")
