@@ -123,7 +123,11 @@ def _bounded(body: str, start: int, end: int, upper: str) -> bool:
     the items of "99202-99205", "99213/99214", "99213,99214"."""
     before = body[start - 1] if start else " "
     if upper.isdigit():
-        if before in R.DIGITS_BAD_BEFORE and not R.DIGITS_PAIR_BEFORE.search(body, max(0, start - 12), start):
+        if (
+            before in R.DIGITS_BAD_BEFORE
+            and not R.DIGITS_PAIR_BEFORE.search(body, max(0, start - 12), start)
+            and not R.LABEL_HASH_BEFORE.search(body, max(0, start - 12), start)
+        ):
             return False
         # A hyphen-attached modifier ("38242-59") looks like ZIP+4 here; it is checked again once the
         # modifiers are parsed (see _attach_modifiers_and_units).
@@ -303,7 +307,7 @@ def _five_digit_verdict(body: str, m: _Mention) -> bool | None:
         return True
     window = body[max(0, m.start - R.CONTEXT_BEFORE_CHARS) : m.start]
     if R.MONEY_OR_NUMBER_SIGN_BEFORE.search(window):
-        return False
+        return bool(R.LABEL_HASH_BEFORE.search(window))
     # The words right before an earlier number speak for that number, not for this one.
     cut = R.LAST_DIGIT.match(window)
     before = window[cut.end() :] if cut else window

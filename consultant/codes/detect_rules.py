@@ -98,6 +98,7 @@ UNITS_BEFORE = re.compile(r"(?<![\w.$])(\d{1,4})\s*(?:(?:units?|u)\s+(?:of\s+)?|
 # Five-digit numbers: a CPT Category I code only with a reason (reference §3, ambiguity 1).
 WORD = re.compile(r"[A-Za-z][A-Za-z/®-]*|[+&]")
 MONEY_OR_NUMBER_SIGN_BEFORE = re.compile(r"[$#]\s*$")
+LABEL_HASH_BEFORE = re.compile(r"\b(?:cpt|hcpcs|code)®?\s*#\s*$", re.IGNORECASE)  # "CPT #99213" is a code
 LAST_DIGIT = re.compile(r".*\d", re.DOTALL)
 EXPLICIT_LABEL = frozenset({"cpt", "cpt®", "hcpcs", "cpt/hcpcs", "hcpcs/cpt", "e/m", "em"})
 POSITIVE_WORDS = _words(

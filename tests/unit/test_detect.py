@@ -129,6 +129,7 @@ def test_five_digit_number_with_a_neighbour_code_is_kept() -> None:
 
 def test_explicit_label_beats_a_negative_word() -> None:
     assert codes("the zip for CPT 90210") == [("cpt", "90210")]
+    assert codes("CPT #99213 and claim #12345") == [("cpt", "99213")]
 
 
 def test_range_gives_both_ends() -> None:
