@@ -28,6 +28,7 @@ from consultant.web.deps import DB, ApiCoder, Core
 from consultant.web.draft_view import load_draft_page
 from consultant.web.errors import CsrfFailed, NotFound
 from consultant.web.queue import QueueFilter, load_queue
+from consultant.web.routes.auth import throttle_keys
 from consultant.web.tokens import TOKEN_MAX_AGE, issue_token
 
 MAX_TEXT = 100_000
@@ -245,12 +246,20 @@ def _exists(session: Session, draft_id: int) -> None:
         raise NotFound(f"draft #{draft_id}")
 
 
-@router.post("/token", response_model=TokenResponse, responses={401: {"model": ErrorBody}})
-def token(body: TokenRequest, session: DB, core: Core) -> Any:
+@router.post(
+    "/token", response_model=TokenResponse, responses={401: {"model": ErrorBody}, 429: {"model": ErrorBody}}
+)
+def token(request: Request, body: TokenRequest, session: DB, core: Core) -> Any:
     """Exchange a coder's email and password for a bearer token."""
+    throttle = request.app.state.throttle
+    keys = throttle_keys(request, body.email)
+    if throttle.blocked(*keys):
+        return JSONResponse({"detail": "too many failed sign-ins; wait 15 minutes"}, status_code=429)
     coder = authenticate(session, body.email, body.password)
     if coder is None:
+        throttle.failed(*keys)
         return JSONResponse({"detail": "wrong email or password"}, status_code=401)
+    throttle.succeeded(keys[0])
     session.commit()
     return TokenResponse(token=issue_token(core.settings.secret_key, coder.id), expires_in=TOKEN_MAX_AGE)
 

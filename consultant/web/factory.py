@@ -15,6 +15,7 @@ from consultant.web.errors import CsrfFailed, Forbidden, NotFound, SignInRequire
 from consultant.web.headers import SecurityHeaders
 from consultant.web.queue import CountCache
 from consultant.web.templating import make_templates
+from consultant.web.throttle import SignInThrottle
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "cc_session"
@@ -100,6 +101,7 @@ def create_app(app: App) -> FastAPI:
     )
     api.state.core = app
     api.state.counts = CountCache()
+    api.state.throttle = SignInThrottle()
     api.state.templates = make_templates({"service_name": settings.service_name})
 
     api.add_middleware(

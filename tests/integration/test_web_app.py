@@ -276,3 +276,17 @@ def test_admin_changes_a_plan_and_adds_a_coder(app: App, base: str) -> None:
         data={"csrf_token": token, "email": "new@x.test", "password": PASSWORD, "role": "coder"},
     )
     signed_in(base, "new@x.test")
+
+
+def test_repeated_wrong_passwords_are_throttled(app: App, base: str) -> None:
+    add_coder(app, "casey@caseconsultant.localhost")
+    client = client_for(base)
+    token = csrf_of(client.get("/login").text)
+    form = {"email": "casey@caseconsultant.localhost", "password": "wrong password", "csrf_token": token}
+    assert [client.post("/login", data=form).status_code for _ in range(5)] == [401] * 5
+    blocked = client.post("/login", data={**form, "password": PASSWORD})
+    assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.text
+    api = httpx.post(
+        f"{base}/api/token", json={"email": "casey@caseconsultant.localhost", "password": PASSWORD}
+    )
+    assert api.status_code == 429

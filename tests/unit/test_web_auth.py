@@ -39,3 +39,25 @@ def test_csrf_tokens_must_be_present_and_equal() -> None:
     assert not tokens_match("abc", None)
     assert not tokens_match(None, None)
     assert not tokens_match("", "")
+
+
+def test_sign_in_throttle_blocks_after_repeated_failures_then_forgets() -> None:
+    from consultant.web.throttle import CLIENT_FACTOR, SignInThrottle
+
+    now = [0.0]
+    throttle = SignInThrottle(max_failures=3, window=60, clock=lambda: now[0])
+    for _ in range(2):
+        throttle.failed("a", "10.0.0.1")
+    assert not throttle.blocked("a", "10.0.0.1")
+    throttle.failed("a", "10.0.0.1")
+    assert throttle.blocked("a", "10.0.0.2")  # the address is blocked from anywhere
+    assert not throttle.blocked("b", "10.0.0.1")  # a shared office address is not, yet
+    for n in range(3 * CLIENT_FACTOR - 3):
+        throttle.failed(f"guess{n}", "10.0.0.1")
+    assert throttle.blocked("b", "10.0.0.1")  # many addresses tried from one client
+    assert not throttle.blocked("b", "10.0.0.2")
+    now[0] = 61.0
+    assert not throttle.blocked("a", "10.0.0.1")
+    throttle.failed("c", "10.0.0.3")
+    throttle.succeeded("c")
+    assert "address:c" not in throttle._failures

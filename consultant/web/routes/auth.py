@@ -23,6 +23,11 @@ def safe_next(target: str | None) -> str:
     return "/queue"
 
 
+def throttle_keys(request: Request, email: str) -> tuple[str, str]:
+    client = request.client.host if request.client else "unknown"
+    return email.strip().lower(), client
+
+
 @router.get("/login")
 def login_form(request: Request, next: str = "/queue") -> Response:
     if request.session.get("coder_id"):
@@ -41,19 +46,26 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/queue",
 ) -> Response:
-    coder = authenticate(session, email, password)
-    if coder is None:
+    throttle = request.app.state.throttle
+    keys = throttle_keys(request, email)
+
+    def refuse(error: str, status: int) -> Response:
         return request.app.state.templates.TemplateResponse(
             request,
             "login.html",
-            {
-                "coder": None,
-                "next": safe_next(next),
-                "email": email,
-                "error": "That address and password do not match an active coder.",
-            },
-            status_code=401,
+            {"coder": None, "next": safe_next(next), "email": email, "error": error},
+            status_code=status,
         )
+
+    if throttle.blocked(*keys):
+        return refuse(
+            "Too many failed sign-ins. Wait 15 minutes, or ask an admin to check your account.", 429
+        )
+    coder = authenticate(session, email, password)
+    if coder is None:
+        throttle.failed(*keys)
+        return refuse("That address and password do not match an active coder.", 401)
+    throttle.succeeded(keys[0])
     session.add(
         AuditEvent(
             at=core.clock(),
