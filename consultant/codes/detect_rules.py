@@ -88,7 +88,7 @@ UNITS_AFTER = re.compile(
     r"\s*(?:"
     r"[x×*]\s?(\d{1,4})(?!\d|\.\d)(?:\s*units?\b)?"
     r"|\(\s*(\d{1,4})\s*(?:units?|u)\s*\)"
-    r"|,?\s*(?:(?:for|with|at|billed|of)\s+)?(\d{1,4})\s*units?\b"
+    r"|,?\s*(?:(?:billed|given|for|with|at|of)\s+){0,2}(\d{1,4})\s*units?\b"
     r"|\s*units?\s*[:=]?\s*(\d{1,4})(?!\d|\.\d)"
     r")",
     re.IGNORECASE,

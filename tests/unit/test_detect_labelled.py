@@ -2,15 +2,18 @@
 ICD-10-PCS and HCPCS files plus a synthetic CPT list in which every five-digit number is a code (so a
 ZIP or an account number is always a dictionary hit and only context can refuse it).
 
-Two splits. "tune" (284 sentences) was written first and the rules were adjusted while reading its misses;
-"holdout" (71 sentences) was written after the rules were frozen and scored once (two labels were then
-corrected where the label, not the detector, broke the written rules: J3489 is also ICD-10-CM J34.89, and
-"modifier QW on 87880" attaches QW to 87880). Measured when written:
-  tune     precision 0.997, recall 0.991 (1 false: "lab at 02139"; 3 missed)
-  holdout  precision 1.000, recall 0.931 (6 missed: five-digit codes with no context word and no other code
-           near, e.g. "Suture removal 15851 under anesthesia", "re: 99285"; and 99214 next to G2211, which
-           the 2020 HCPCS release does not have)
-The misses are the price of refusing ZIPs and account numbers: a bare five-digit number needs a reason.
+Three splits, each written before it was first scored:
+  tune      284 sentences, written first; the rules were adjusted while reading its misses.
+  holdout    71 sentences, written after the rules were frozen; scored once: precision 1.000, recall 0.931
+            (two labels then corrected where the label broke the written rules: J3489 is also ICD-10-CM
+            J34.89; "modifier QW on 87880" attaches QW to 87880).
+  holdout2   40 sentences, written later the same way; scored once: precision 1.000, recall 0.979 (one label
+            corrected: "99406 need the 25 modifier" attaches 25); its one units miss ("billed at 10 units")
+            was then fixed in the units rule.
+Figures now: tune 0.997 / 0.991; holdout 1.000 / 0.931; holdout2 1.000 / 0.979 (precision / recall).
+The misses left are five-digit codes with no context word and no other code near ("Suture removal 15851
+under anesthesia", "re: 99285", "fee for 99214"): the price of refusing ZIPs and account numbers, which
+needs a reason for a bare five-digit number. The one false positive is "lab at 02139" next to two codes.
 Floors sit a little under those figures, so a regression fails and today's honest misses do not.
 Run with -s to see the figures and every miss.
 """
@@ -32,7 +35,7 @@ def scores() -> dict[str, Score]:
     if codeset_file("icd10cm_order_2026.zip") is None:
         pytest.fail("the bundled code-set files are missing")
     dictionary = real_dictionary()
-    return {split: score(dictionary, split) for split in ("tune", "holdout")}
+    return {split: score(dictionary, split) for split in ("tune", "holdout", "holdout2")}
 
 
 def test_the_set_is_big_enough_and_has_distractors() -> None:
@@ -49,10 +52,11 @@ def test_precision_and_recall_on_the_tuned_split(scores: dict[str, Score]) -> No
     assert s.attribute_accuracy >= ATTRIBUTES
 
 
-def test_precision_and_recall_on_the_holdout_split(scores: dict[str, Score]) -> None:
-    s = scores["holdout"]
-    print(f"\nholdout: {s.summary()}\n" + "\n".join(s.misses))
-    assert s.sentences >= 50
+@pytest.mark.parametrize("split", ["holdout", "holdout2"])
+def test_precision_and_recall_on_the_held_out_splits(scores: dict[str, Score], split: str) -> None:
+    s = scores[split]
+    print(f"\n{split}: {s.summary()}\n" + "\n".join(s.misses))
+    assert s.sentences >= 40
     assert s.precision >= HOLDOUT_PRECISION
     assert s.recall >= HOLDOUT_RECALL
     assert s.attribute_accuracy >= ATTRIBUTES
