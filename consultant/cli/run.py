@@ -27,8 +27,15 @@ def _start_web(app: Any) -> Any:
         from consultant.web.server import WebServer
     except ImportError:
         return None
-    server = WebServer(app, *app.settings.web_listen)
-    server.start()
+    host, port = app.settings.web_listen
+    server = WebServer(app, host, port)
+    try:
+        server.start()
+    except RuntimeError as exc:
+        raise click.ClickException(
+            f"cannot serve the review queue on {host}:{port} (is the port in use?); "
+            "set CONSULTANT_WEB_LISTEN=HOST:PORT or pass --no-web"
+        ) from exc
     return server
 
 
@@ -53,8 +60,12 @@ def up(ctx: click.Context, no_web: bool) -> None:
         raise click.ClickException(
             f"cannot listen for SMTP on {host}:{port} ({exc}); set CONSULTANT_SMTP_LISTEN=HOST:PORT"
         ) from exc
+    try:
+        web = None if no_web else _start_web(app)
+    except click.ClickException:
+        receiver.stop()
+        raise
     worker.start()
-    web = None if no_web else _start_web(app)
     s = app.settings
     click.echo(
         f"""
