@@ -290,3 +290,15 @@ def test_repeated_wrong_passwords_are_throttled(app: App, base: str) -> None:
         f"{base}/api/token", json={"email": "casey@caseconsultant.localhost", "password": PASSWORD}
     )
     assert api.status_code == 429
+
+
+def test_draft_page_lists_attachments_and_the_thread(app: App, coder: httpx.Client) -> None:
+    draft_id = ask(
+        app,
+        "Op note attached",
+        "See the attached op note: 29881 with 29877?\n",
+        attachments=(("op-note.pdf", "application/pdf", b"%PDF-1.4 synthetic"),),
+    )
+    page = coder.get(f"/drafts/{draft_id}").text
+    assert "op-note.pdf" in page and "application/pdf" in page
+    assert "View raw message" in page

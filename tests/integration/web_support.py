@@ -42,6 +42,7 @@ def ask(
     body: str,
     sender: str = "pat@example-clinic.test",
     html: str | None = None,
+    attachments: tuple[tuple[str, str, bytes], ...] = (),
 ) -> int:
     """Deliver a question into the spool, run intake, and return the new draft's id."""
     msg = EmailMessage()
@@ -53,6 +54,9 @@ def ask(
     msg.set_content(body)
     if html is not None:
         msg.add_alternative(html, subtype="html")
+    for filename, content_type, data in attachments:
+        maintype, subtype = content_type.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     app.spool.deliver(msg.as_bytes())
     [outcome] = drain_spool(app)
     assert outcome.state == "drafted", outcome
