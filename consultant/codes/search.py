@@ -35,6 +35,33 @@ BROAD_CANDIDATES = 200
 LONG_QUERY = 6  # more search words than this: a question's text, searched by its rarer words
 OR_BUDGET = 8000  # most codes a long question's words may match before bm25 ranks them
 _COUNTS: dict[str, dict[str, int]] = {}  # index build -> word -> codes holding it
+
+# Everyday procedure names -> ICD-10-PCS words (root operation, body part, approach). A short list of the
+# common ones; the PCS tables themselves are the full story.
+_SCOPE = ("percutaneous", "endoscopic")
+PCS_WORDS: dict[str, tuple[str, ...]] = {
+    "laparoscopic": _SCOPE,
+    "laparoscopy": _SCOPE,
+    "arthroscopic": _SCOPE,
+    "arthroscopy": _SCOPE,
+    "thoracoscopic": _SCOPE,
+    "lap": _SCOPE,
+    "cholecystectomy": ("resection", "gallbladder"),
+    "appendectomy": ("resection", "appendix"),
+    "hysterectomy": ("resection", "uterus"),
+    "nephrectomy": ("resection", "kidney"),
+    "splenectomy": ("resection", "spleen"),
+    "mastectomy": ("resection", "breast"),
+    "tonsillectomy": ("resection", "tonsils"),
+    "thyroidectomy": ("resection", "thyroid", "gland"),
+    "prostatectomy": ("resection", "prostate"),
+    "oophorectomy": ("resection", "ovary"),
+    "salpingectomy": ("resection", "fallopian", "tube"),
+    "gastrectomy": ("resection", "stomach"),
+    "cabg": ("bypass", "coronary", "artery"),
+    "angioplasty": ("dilation",),
+    "arthroplasty": ("replacement", "joint"),
+}
 # Re-ranking weights: index relevance (scaled to the best candidate), share of the descriptor's words the
 # query covers (so "essential hypertension" puts I10 before longer pregnancy codes), the query as a phrase,
 # billable codes, and a penalty per word a code does not hold.
@@ -129,11 +156,33 @@ def search(session: Session, query: str, limit: int = 10) -> list[SearchHit]:
     """Codes whose descriptions best match `query`, best first.
 
     Codes holding every word first; if fewer than `limit`, codes holding all words but one; then (three
-    words or more) codes holding any of them, each level ranked below the one before."""
+    words or more) codes holding any of them, each level ranked below the one before. A query using the
+    everyday name of a procedure ("laparoscopic cholecystectomy") is also searched in ICD-10-PCS words
+    ("percutaneous endoscopic resection gallbladder"), and the better score of each code counts."""
     words = search_words(query)
     if not words or limit <= 0:
         return []
     index_key = _ensure_current(session)
+    best: dict[tuple[str, str], tuple[float, _Row]] = {}
+    versions = [(words, " ".join(WORD.findall(query.lower())))]
+    if (pcs_words := procedure_words(words)) != words:
+        versions.append((pcs_words, " ".join(pcs_words)))
+    for version, phrase in versions:
+        for score, row in _ranked(session, version, phrase, index_key, limit):
+            key = (row.system, row.code)
+            if key not in best or score > best[key][0]:
+                best[key] = (score, row)
+    scored = sorted(
+        best.values(),
+        # Ties: billable first, then the shorter descriptor, then code order (stable across backends).
+        key=lambda pair: (-pair[0], not pair[1].billable, len(pair[1].descriptor), pair[1].code),
+    )
+    return [SearchHit(r.system, r.code, r.descriptor, round(score, 3)) for score, r in scored[:limit]]
+
+
+def _ranked(
+    session: Session, words: list[str], phrase: str, index_key: str, limit: int
+) -> list[tuple[float, _Row]]:
     run = _sqlite_rows if _dialect(session) == "sqlite" else _postgres_rows
     rows: dict[tuple[str, str], _Row] = {}
     if len(words) > LONG_QUERY:
@@ -150,14 +199,17 @@ def search(session: Session, query: str, limit: int = 10) -> list[SearchHit]:
                     rows[(row.system, row.code)] = replace(row, missing=missing)
             if len(rows) >= limit:
                 break
-    best = max((r.relevance for r in rows.values()), default=1.0) or 1.0
-    phrase = " ".join(WORD.findall(query.lower()))
-    scored = sorted(
-        ((_score(r, words, phrase, best), r) for r in rows.values()),
-        # Ties: billable first, then the shorter descriptor, then code order (stable across backends).
-        key=lambda pair: (-pair[0], not pair[1].billable, len(pair[1].descriptor), pair[1].code),
-    )
-    return [SearchHit(r.system, r.code, r.descriptor, round(score, 3)) for score, r in scored[:limit]]
+    top = max((r.relevance for r in rows.values()), default=1.0) or 1.0
+    return [(_score(r, words, phrase, top), r) for r in rows.values()]
+
+
+def procedure_words(words: list[str]) -> list[str]:
+    """Everyday procedure words replaced by the words ICD-10-PCS descriptors use (PCS has no
+    "cholecystectomy": it has "Resection of Gallbladder, Percutaneous Endoscopic Approach")."""
+    out: list[str] = []
+    for word in words:
+        out.extend(PCS_WORDS.get(word, (word,)))
+    return list(dict.fromkeys(out))
 
 
 def search_words(query: str) -> list[str]:

@@ -60,6 +60,12 @@ def test_a_whole_question_finds_its_codes(codes_db: App) -> None:
     assert "N18.31" in found[:3], found
 
 
+def test_everyday_procedure_names_find_pcs_codes(codes_db: App) -> None:
+    assert codes_for(codes_db, "laparoscopic cholecystectomy", 3)[0] == "0FT44ZZ"
+    assert "0FT44ZZ" in codes_for(codes_db, "Inpatient laparoscopic cholecystectomy — which PCS code?", 3)
+    assert codes_for(codes_db, "lap appendectomy", 3)[0] == "0DTJ4ZZ"
+
+
 def test_user_text_never_becomes_query_syntax(codes_db: App) -> None:
     for query in ['NOT "kidney', "stage 3a) OR (", "col:umn * - ^", "'; drop table code; --"]:
         codes_for(codes_db, query)  # no exception

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consultant.codes.search import _levels, _Row, _score, search_words
+from consultant.codes.search import _levels, _Row, _score, procedure_words, search_words
 
 
 def row(descriptor: str, *, billable: bool = True, relevance: float = 1.0, missing: int = 0) -> _Row:
@@ -49,3 +49,13 @@ def test_a_missing_word_costs_more_than_any_bonus() -> None:
     partial = row("Type 1 diabetes mellitus with diabetic chronic kidney disease", missing=1)
     query = "type 2 diabetes with diabetic chronic kidney disease"
     assert score(whole, query) > score(partial, query)
+
+
+def test_procedure_words_speak_pcs() -> None:
+    assert procedure_words(["laparoscopic", "cholecystectomy"]) == [
+        "percutaneous",
+        "endoscopic",
+        "resection",
+        "gallbladder",
+    ]
+    assert procedure_words(["low", "back", "pain"]) == ["low", "back", "pain"]
