@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -150,7 +150,9 @@ def _draft(
     )
     session.add(draft)
     session.flush()
-    pages = [f.page for f in found]
+    # A modifier named on its own is reference information about the codes, not a code page: it is free.
+    free = tuple(dict.fromkeys(f.page for f in found if f.system == "modifier"))
+    pages = [f.page for f in found if f.system != "modifier"]
     plan = ctx.plans.get(account.plan)
     if unverified_reason:
         # Held: the coder sees it, but nothing is charged to the account the From header claims.
@@ -159,6 +161,7 @@ def _draft(
     else:
         allocation = ledger.reserve(session, account.id, draft.id, pages, ctx.plans, now)
         remaining = allocation.remaining_after
+    allocation = replace(allocation, shown=allocation.shown + free)
     quota = QuotaView(
         plan=plan.name,
         plan_title=plan.title,

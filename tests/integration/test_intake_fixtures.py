@@ -114,3 +114,16 @@ def test_an_internal_failure_is_recorded_and_the_next_message_goes_on(
     outcomes = drain_spool(loaded_app)
     assert [o.state for o in outcomes] == ["quarantined", "drafted"]
     assert "internal error" in outcomes[0].reason
+
+
+def test_a_modifier_named_alone_is_free(loaded_app: App) -> None:
+    raw = (
+        b"From: kim@example-infusion.test\r\nSubject: Modifier\r\nMessage-ID: <mod-1@example.test>\r\n\r\n"
+        b"Do I need modifier LT here, and is E11.22 right?\r\n"
+    )
+    loaded_app.spool.deliver(raw)
+    [outcome] = drain_spool(loaded_app)
+    with loaded_app.sessions() as session:
+        facts = load_facts(session.get_one(Draft, outcome.draft_id).facts_json)
+    shown = {c["code"]: c["shown"] for c in facts["codes"]}
+    assert shown == {"LT": True, "E11.22": True}  # a guest's single view went to E11.22; LT cost nothing
