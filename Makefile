@@ -28,8 +28,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy consultant
 
+# Each prints its figures beside a floor measured in the same run.
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py 2000
+	$(BIN)/python bench/codes_import.py
+	$(BIN)/python bench/detect.py
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/web.py
 
 # Regenerate the initial migration from the models (the schema has not shipped yet, so one revision).
 migration: $(STAMP)
