@@ -5,7 +5,7 @@
 Seeds CONSULTATIONS (default 50,000) consultations, each with its inbound message, question and draft,
 spread over 90 days and every draft state (a tenth still waiting), by bulk insert into a fresh SQLite
 database. Then serves the app on a loopback port with uvicorn and times REQUESTS (default 300) sequential
-requests from one signed-in keep-alive client per page: `/healthz` (the floor: middleware, routing, no
+requests per page, interleaved, from one signed-in keep-alive client: `/healthz` (the floor: middleware, routing, no
 database), the queue's first page, a deep queue page with filters, and random draft pages.
 Target: the queue page p95 under 50 ms and within 3x the bare endpoint's p95.
 """
@@ -230,20 +230,28 @@ def main() -> None:
                 }
                 for paths in pages.values():  # warm up caches and connections
                     timed(client, paths[:20])
-                results = {name: timed(client, paths) for name, paths in pages.items()}
+                # Interleaved, one request per page in turn, so a busy moment on the machine falls on
+                # every page alike instead of on whichever happened to be measured then.
+                results: dict[str, list[float]] = {name: [] for name in pages}
+                for i in range(requests):
+                    for name, paths in pages.items():
+                        results[name] += timed(client, [paths[i]])
         finally:
             server.stop()
             app.close()
-    floor = pct(results["bare /healthz"], 0.95)
-    print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'p95 / bare':>11}   ({requests} requests each)")
-    for name, values in results.items():
-        p95 = pct(values, 0.95)
-        print(f"{name:<28} {statistics.median(values):8.2f} {p95:8.2f} {p95 / floor:10.2f}x")
-    queue95 = pct(results["queue, first page"], 0.95)
-    ok = queue95 < 50 and queue95 <= 3 * floor
+    floor50 = statistics.median(results["bare /healthz"])
+    floor95 = pct(results["bare /healthz"], 0.95)
     print(
-        f"target: queue p95 < 50 ms and <= 3x bare: {'met' if ok else 'NOT met'} "
-        f"({queue95:.1f} ms, {queue95 / floor:.2f}x)"
+        f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'p50/bare':>9} {'p95/bare':>9}   ({requests} requests each)"
+    )
+    for name, values in results.items():
+        p50, p95 = statistics.median(values), pct(values, 0.95)
+        print(f"{name:<28} {p50:8.2f} {p95:8.2f} {p50 / floor50:8.2f}x {p95 / floor95:8.2f}x")
+    queue95 = pct(results["queue, first page"], 0.95)
+    print(
+        f"target: queue p95 < 50 ms: {'met' if queue95 < 50 else 'NOT met'} ({queue95:.1f} ms); "
+        f"p95 within 3x the bare endpoint: {'met' if queue95 <= 3 * floor95 else 'NOT met'} "
+        f"({queue95 / floor95:.2f}x)"
     )
 
 

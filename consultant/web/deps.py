@@ -15,7 +15,8 @@ from consultant.web.errors import Forbidden, SignInRequired
 from consultant.web.tokens import read_token
 
 
-def get_core(request: Request) -> App:
+async def get_core(request: Request) -> App:
+    # async: a plain attribute read, not worth a hop to the thread pool
     core: App = request.app.state.core
     return core
 
