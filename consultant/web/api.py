@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.orm import Session
 
 from consultant.app import App
-from consultant.models import Coder, Draft
+from consultant.models import Draft
 from consultant.models import OutboundMessage as OutboundRow
 from consultant.outbound.reply import preview_reply
 from consultant.review import actions
@@ -409,4 +409,4 @@ def preview(draft_id: DraftId, body: PreviewIn, session: DB, core: Core, coder: 
     return PreviewOut(subject=r.subject, text=r.text, html=r.html)
 
 
-__all__ = ["Coder", "install_api_errors", "router"]
+__all__ = ["install_api_errors", "router"]

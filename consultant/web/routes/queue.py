@@ -6,9 +6,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
-from consultant.models import Account
 from consultant.web.csrf import verify_csrf
 from consultant.web.deps import DB, Core, CurrentCoder
 from consultant.web.queue import AGES, SORTS, load_queue, parse_filter
@@ -43,7 +41,3 @@ def queue_page(request: Request, session: DB, core: Core, coder: CurrentCoder) -
             "nav": "queue",
         },
     )
-
-
-def known_plans(session: DB) -> list[str]:
-    return sorted(set(session.scalars(select(Account.plan).distinct())))

@@ -107,13 +107,6 @@
         if (text) text.hidden = which !== "text";
       });
     });
-    // Every action form posts the text being edited, so approving sends exactly what is on screen.
-    Array.prototype.forEach.call(document.querySelectorAll("form[data-carries-answer]"), function (form) {
-      form.addEventListener("submit", function () {
-        var field = form.querySelector("input[name=answer_md]");
-        if (field) field.value = textarea.value;
-      });
-    });
     document.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && ev.target === textarea) {
         var save = document.querySelector("[data-save]"); if (save) { save.click(); ev.preventDefault(); }
