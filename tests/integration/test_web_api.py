@@ -112,3 +112,20 @@ def test_cookie_sessions_need_the_csrf_header_for_writes(app: App, base: str) ->
     assert browser.post(f"/api/drafts/{draft_id}/claim").status_code == 403
     ok = browser.post(f"/api/drafts/{draft_id}/claim", headers={"X-CSRF-Token": token})
     assert ok.status_code == 200
+
+
+@pytest.mark.postgres
+def test_queue_and_claims_on_postgresql(postgres_app: App) -> None:
+    app = postgres_app
+    add_coder(app, "ann@caseconsultant.localhost")
+    add_coder(app, "ben@caseconsultant.localhost")
+    draft_id = ask(app, "On PostgreSQL", "Is E11.9 billable?\n")
+    with served(app) as server:
+        ann = client(server.url, "ann@caseconsultant.localhost")
+        ben = client(server.url, "ben@caseconsultant.localhost")
+        listed = ann.get("/api/drafts?codes=any&sort=newest").json()
+        assert [d["id"] for d in listed["items"]] == [draft_id] and listed["counts"]["pending"] == 1
+        assert ann.post(f"/api/drafts/{draft_id}/claim").status_code == 200
+        assert ben.post(f"/api/drafts/{draft_id}/claim").status_code == 409
+        page = httpx.Client(base_url=server.url, follow_redirects=True)
+        assert page.get("/healthz").text == "ok"

@@ -190,6 +190,9 @@ def test_notes_reject_and_request_info_are_audited(app: App, coder: httpx.Client
     coder.post(f"/drafts/{a}/claim", data={"csrf_token": token})
     r = coder.post(f"/drafts/{a}/reject", data={"csrf_token": token, "reason": "spam", "version": "2"})
     assert r.status_code == 200 and "Rejected draft" in r.text
+    closed = coder.get(f"/drafts/{a}").text
+    assert "can no longer be changed" in closed and "Reason: spam" in closed
+    assert "data-editor" not in closed
     coder.post(f"/drafts/{b}/claim", data={"csrf_token": token})
     r = coder.post(
         f"/drafts/{b}/request-info", data={"csrf_token": token, "message_md": "Which payer?", "version": "2"}
