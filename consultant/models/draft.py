@@ -20,6 +20,8 @@ class Draft(Base):
     __table_args__ = (
         Index("ix_draft_state_created_at", "state", "created_at"),
         Index("ix_draft_has_codes_state", "has_codes", "state", "created_at"),
+        # The dashboard's queue depth and turnaround read the drafts decided (or not) in a window.
+        Index("ix_draft_decided_at", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -33,7 +33,7 @@ def line_chart(
     height: int = 220,
     title: str = "",
 ) -> Markup:
-    left, right, top, bottom = 44, 12, 12, 28
+    left, right, top, bottom = 44, 24, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((v for s in series for v in s.values if v is not None), default=0.0)
     ymax = _nice_max(peak)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 12:10:04.785497
+Create Date: 2026-11-25 12:25:08.951427
 """
 
 from __future__ import annotations
@@ -332,6 +332,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_draft_account_id"), ["account_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_draft_consultation_id"), ["consultation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_draft_created_at"), ["created_at"], unique=False)
+        batch_op.create_index("ix_draft_decided_at", ["decided_at"], unique=False)
         batch_op.create_index("ix_draft_has_codes_state", ["has_codes", "state", "created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_draft_state"), ["state"], unique=False)
         batch_op.create_index("ix_draft_state_created_at", ["state", "created_at"], unique=False)
@@ -411,6 +412,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_draft_state_created_at")
         batch_op.drop_index(batch_op.f("ix_draft_state"))
         batch_op.drop_index("ix_draft_has_codes_state")
+        batch_op.drop_index("ix_draft_decided_at")
         batch_op.drop_index(batch_op.f("ix_draft_created_at"))
         batch_op.drop_index(batch_op.f("ix_draft_consultation_id"))
         batch_op.drop_index(batch_op.f("ix_draft_account_id"))
