@@ -305,3 +305,28 @@ def test_draft_page_lists_attachments_and_the_thread(app: App, coder: httpx.Clie
     page = coder.get(f"/drafts/{draft_id}").text
     assert "op-note.pdf" in page and "application/pdf" in page
     assert "View raw message" in page
+
+
+def test_daily_stats_count_waiting_drafts_and_turnaround(app: App) -> None:
+    from datetime import timedelta
+
+    from consultant.models import Draft
+    from consultant.web.stats import daily_stats
+
+    now = app.clock()
+    waiting = seed_draft(app, age=50)  # open for three days now
+    fast = seed_draft(app, state="sent", age=30)  # both decided 28 hours ago: the same day, at any hour
+    slow = seed_draft(app, state="sent", age=38)
+    with app.sessions() as session:
+        for draft_id, hours in ((fast, 2), (slow, 10)):
+            d = session.get_one(Draft, draft_id)
+            d.decided_at = d.created_at + timedelta(hours=hours)
+        session.commit()
+        days = daily_stats(session, now, 5)
+        decided_day = (session.get_one(Draft, slow).decided_at).date()  # type: ignore[union-attr]
+    assert waiting
+    assert days[-1].day == now.date() and days[-1].depth == 1  # only the open one at the end of today
+    [that_day] = [d for d in days if d.day == decided_day]
+    assert that_day.answered == 2
+    assert that_day.median_hours == 2.0 and that_day.p90_hours == 10.0
+    assert days[0].depth == 0  # five days ago nothing had arrived yet
