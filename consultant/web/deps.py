@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -33,9 +34,22 @@ def _active_coder(session: Session, coder_id: object) -> Coder | None:
     return coder if coder is not None and coder.active else None
 
 
+def password_stamp(coder: Coder) -> str:
+    """A short fingerprint of the coder's password hash, kept in the session: changing the password
+    changes it, which signs out every other session of that coder."""
+    return hashlib.sha256(coder.password_hash.encode()).hexdigest()[:16]
+
+
+def _session_coder(request: Request, session: Session) -> Coder | None:
+    coder = _active_coder(session, request.session.get("coder_id"))
+    if coder is not None and request.session.get("stamp") != password_stamp(coder):
+        return None
+    return coder
+
+
 def current_coder(request: Request, session: Annotated[Session, Depends(get_db)]) -> Coder:
     """The coder signed in through the session cookie (pages)."""
-    coder = _active_coder(session, request.session.get("coder_id"))
+    coder = _session_coder(request, session)
     if coder is None:
         request.session.pop("coder_id", None)
         raise SignInRequired()
@@ -57,7 +71,7 @@ def api_coder(
     if credentials is not None:
         coder = _active_coder(session, read_token(core.settings.secret_key, credentials.credentials.strip()))
     else:
-        coder = _active_coder(session, request.session.get("coder_id"))
+        coder = _session_coder(request, session)
     if coder is None:
         raise SignInRequired()
     return coder

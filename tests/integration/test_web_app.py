@@ -330,3 +330,34 @@ def test_daily_stats_count_waiting_drafts_and_turnaround(app: App) -> None:
     assert that_day.answered == 2
     assert that_day.median_hours == 2.0 and that_day.p90_hours == 10.0
     assert days[0].depth == 0  # five days ago nothing had arrived yet
+
+
+def test_changing_the_password_signs_out_other_sessions(app: App, base: str) -> None:
+    add_coder(app, "casey@caseconsultant.localhost")
+    here = signed_in(base, "casey@caseconsultant.localhost")
+    elsewhere = signed_in(base, "casey@caseconsultant.localhost")
+    token = csrf_of(here.get("/account").text)
+    wrong = here.post(
+        "/account/password",
+        data={"csrf_token": token, "current": "nope", "new": "x" * 12, "repeat": "x" * 12},
+    )
+    assert wrong.status_code == 400 and "current password is not right" in wrong.text
+    ok = here.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current": PASSWORD,
+            "new": "a brand new secret",
+            "repeat": "a brand new secret",
+        },
+    )
+    assert "Password changed" in ok.text
+    assert here.get("/queue", follow_redirects=False).status_code == 200
+    assert elsewhere.get("/queue", follow_redirects=False).status_code == 303  # signed out
+    assert (
+        httpx.post(
+            f"{base}/api/token",
+            json={"email": "casey@caseconsultant.localhost", "password": "a brand new secret"},
+        ).status_code
+        == 200
+    )

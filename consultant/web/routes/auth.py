@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from consultant.models import AuditEvent
 from consultant.web.coders import authenticate
 from consultant.web.csrf import verify_csrf
-from consultant.web.deps import DB, Core
+from consultant.web.deps import DB, Core, CurrentCoder, password_stamp
+from consultant.web.passwords import WeakPassword, check_strength, hash_password, verify_password
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -80,6 +81,7 @@ def login(
     # A new session on sign-in: nothing set before it (by anyone) carries over.
     request.session.clear()
     request.session["coder_id"] = coder.id
+    request.session["stamp"] = password_stamp(coder)
     request.session["csrf"] = secrets.token_urlsafe(32)
     return RedirectResponse(safe_next(next), status_code=303)
 
@@ -88,3 +90,52 @@ def login(
 def logout(request: Request) -> Response:
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/account")
+def account_page(request: Request, coder: CurrentCoder) -> Response:
+    return request.app.state.templates.TemplateResponse(
+        request, "account.html", {"coder": coder, "nav": "", "error": None}
+    )
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    session: DB,
+    core: Core,
+    coder: CurrentCoder,
+    current: Annotated[str, Form()] = "",
+    new: Annotated[str, Form()] = "",
+    repeat: Annotated[str, Form()] = "",
+) -> Response:
+    error = None
+    if not verify_password(coder.password_hash, current):
+        error = "Your current password is not right."
+    elif new != repeat:
+        error = "The two new passwords differ."
+    else:
+        try:
+            check_strength(new)
+        except WeakPassword as exc:
+            error = f"The new password is too weak: {exc}."
+    if error:
+        return request.app.state.templates.TemplateResponse(
+            request, "account.html", {"coder": coder, "nav": "", "error": error}, status_code=400
+        )
+    coder.password_hash = hash_password(new)
+    session.add(
+        AuditEvent(
+            at=core.clock(),
+            actor=coder.email,
+            coder_id=coder.id,
+            action="password_changed",
+            subject_type="coder",
+            subject_id=coder.id,
+        )
+    )
+    session.commit()
+    # This session stays signed in; every other one (another browser, a stolen cookie) is signed out.
+    request.session["stamp"] = password_stamp(coder)
+    request.session["flash"] = [["ok", "Password changed. Other sessions are signed out."]]
+    return RedirectResponse("/account", status_code=303)
