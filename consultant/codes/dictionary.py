@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.orm import Session
 
-from consultant.models.codes import Code, CodeRelease
+from consultant.models.codes import Code, CodeRelease, PlainDescription
 
 # Release systems whose codes detection looks for; modifiers come with the HCPCS and CPT releases.
 CODE_RELEASE_SYSTEMS = ("icd10cm", "icd10pcs", "hcpcs", "cpt", "cpt-modifier")
@@ -117,6 +117,23 @@ def releases_on(
         if held is None or release.effective_from <= on:
             chosen[release.system] = release
     return [chosen[s] for s in wanted if s in chosen]
+
+
+def release_stamp(db: Session | Connection) -> tuple[object, ...]:
+    """A fingerprint of the code tables' contents. Every import, whatever it loads (codes, edits, MUEs,
+    plain descriptors), adds a code_release row; a coder's own plain description added outside an import
+    is a new plain_description row. So anything cached from the code tables is current exactly while
+    this stays the same. Aggregates over a small table and a rowid: cheap enough to ask per call."""
+    newest_plain = select(func.max(PlainDescription.id)).scalar_subquery()
+    row = db.execute(
+        select(
+            func.count(CodeRelease.id),
+            func.max(CodeRelease.id),
+            func.max(CodeRelease.imported_at),
+            newest_plain,
+        )
+    ).one()
+    return tuple(row)
 
 
 def load_dictionary(session: Session, on: date) -> CodeDictionary:
