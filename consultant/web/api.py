@@ -24,7 +24,7 @@ from consultant.review.errors import NotFound as ReviewNotFound
 from consultant.review.errors import ReviewError
 from consultant.web.coders import authenticate
 from consultant.web.csrf import HEADER, SAFE_METHODS, tokens_match
-from consultant.web.deps import DB, ApiCoder, Core
+from consultant.web.deps import DB, ApiCoder, Core, password_stamp
 from consultant.web.draft_view import load_draft_page
 from consultant.web.errors import CsrfFailed, NotFound
 from consultant.web.queue import QueueFilter, load_queue
@@ -261,7 +261,9 @@ def token(request: Request, body: TokenRequest, session: DB, core: Core) -> Any:
         return JSONResponse({"detail": "wrong email or password"}, status_code=401)
     throttle.succeeded(keys[0])
     session.commit()
-    return TokenResponse(token=issue_token(core.settings.secret_key, coder.id), expires_in=TOKEN_MAX_AGE)
+    return TokenResponse(
+        token=issue_token(core.settings.secret_key, coder.id, password_stamp(coder)), expires_in=TOKEN_MAX_AGE
+    )
 
 
 @router.get("/me", response_model=CoderOut, responses=ERRORS)

@@ -69,7 +69,10 @@ def api_coder(
 ) -> Coder:
     """The coder named by a bearer token, else the one signed in through the session cookie."""
     if credentials is not None:
-        coder = _active_coder(session, read_token(core.settings.secret_key, credentials.credentials.strip()))
+        claims = read_token(core.settings.secret_key, credentials.credentials.strip())
+        coder = _active_coder(session, claims[0]) if claims else None
+        if coder is not None and claims is not None and claims[1] != password_stamp(coder):
+            coder = None  # issued before a password change
     else:
         coder = _session_coder(request, session)
     if coder is None:

@@ -337,6 +337,10 @@ def test_changing_the_password_signs_out_other_sessions(app: App, base: str) -> 
     here = signed_in(base, "casey@caseconsultant.localhost")
     elsewhere = signed_in(base, "casey@caseconsultant.localhost")
     token = csrf_of(here.get("/account").text)
+    old_api = httpx.post(
+        f"{base}/api/token", json={"email": "casey@caseconsultant.localhost", "password": PASSWORD}
+    ).json()["token"]
+    assert httpx.get(f"{base}/api/me", headers={"Authorization": f"Bearer {old_api}"}).status_code == 200
     wrong = here.post(
         "/account/password",
         data={"csrf_token": token, "current": "nope", "new": "x" * 12, "repeat": "x" * 12},
@@ -354,6 +358,7 @@ def test_changing_the_password_signs_out_other_sessions(app: App, base: str) -> 
     assert "Password changed" in ok.text
     assert here.get("/queue", follow_redirects=False).status_code == 200
     assert elsewhere.get("/queue", follow_redirects=False).status_code == 303  # signed out
+    assert httpx.get(f"{base}/api/me", headers={"Authorization": f"Bearer {old_api}"}).status_code == 401
     assert (
         httpx.post(
             f"{base}/api/token",

@@ -26,8 +26,8 @@ def test_short_passwords_are_refused() -> None:
 
 
 def test_api_tokens_are_signed_and_expire() -> None:
-    token = issue_token("secret-a", 42)
-    assert read_token("secret-a", token) == 42
+    token = issue_token("secret-a", 42, "stamp1")
+    assert read_token("secret-a", token) == (42, "stamp1")
     assert read_token("secret-b", token) is None  # another key
     assert read_token("secret-a", token[:-2] + "xx") is None  # tampered
     assert read_token("secret-a", token, max_age=-1) is None  # expired
