@@ -53,7 +53,7 @@ def test_sign_in_claim_answer_approve_and_the_reply_is_sent(loaded_app: App, bro
         assert "Type 2 diabetes mellitus with diabetic chronic kidney disease" in page.content()
         assert page.locator("textarea[name=answer_md]").is_disabled()  # claim first
 
-        page.click("[data-claim-button]")
+        page.keyboard.press("c")  # claim, from the keyboard too
         page.wait_for_selector("[data-claim=mine]")
         page.fill("textarea[name=answer_md]", answer)
         # The live preview shows the exact email: rendered Markdown in the HTML part, the subject threaded.

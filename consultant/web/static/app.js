@@ -49,7 +49,8 @@
     panel.innerHTML = "<strong>Keyboard</strong><br>" +
       "<kbd>j</kbd> / <kbd>k</kbd> next / previous question<br><kbd>Enter</kbd> open it<br>" +
       "<kbd>n</kbd> / <kbd>p</kbd> next / previous page<br><kbd>/</kbd> filters<br>" +
-      "<kbd>g</kbd> <kbd>q</kbd> back to the queue<br><kbd>e</kbd> edit the answer (draft page)<br>" +
+      "<kbd>g</kbd> <kbd>q</kbd> back to the queue<br><kbd>c</kbd> claim the question (draft page)<br>" +
+      "<kbd>e</kbd> edit the answer (draft page)<br>" +
       "<kbd>Ctrl</kbd>+<kbd>Enter</kbd> save the answer<br><kbd>?</kbd> show / hide this";
     document.body.appendChild(panel);
     var lastG = 0;
@@ -59,6 +60,7 @@
       else if (ev.key === "Escape") { panel.hidden = true; }
       else if (ev.key === "g") { lastG = Date.now(); }
       else if (ev.key === "q" && Date.now() - lastG < 1000) { window.location = "/queue"; }
+      else if (ev.key === "c") { var claim = document.querySelector("[data-claim-button]"); if (claim) claim.click(); }
     });
     Array.prototype.forEach.call(document.querySelectorAll("[data-help]"), function (a) {
       a.addEventListener("click", function (ev) { ev.preventDefault(); panel.hidden = !panel.hidden; });
