@@ -129,3 +129,25 @@ def test_queue_and_claims_on_postgresql(postgres_app: App) -> None:
         assert ben.post(f"/api/drafts/{draft_id}/claim").status_code == 409
         page = httpx.Client(base_url=server.url, follow_redirects=True)
         assert page.get("/healthz").text == "ok"
+
+
+def test_simultaneous_claims_have_exactly_one_winner(app: App, base: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    coders = [f"coder{n}@caseconsultant.localhost" for n in range(6)]
+    for address in coders:
+        add_coder(app, address)
+    draft_id = ask(app, "Race", "Is E11.9 billable?\n")
+    clients = [client(base, address) for address in coders]
+    start = Barrier(len(clients))
+
+    def claim(c: httpx.Client) -> int:
+        start.wait()
+        return c.post(f"/api/drafts/{draft_id}/claim").status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        statuses = list(pool.map(claim, clients))
+    assert sorted(statuses) == [200] + [409] * (len(clients) - 1), statuses
+    winner = coders[statuses.index(200)]
+    assert clients[0].get(f"/api/drafts/{draft_id}").json()["claimed_by"] == winner

@@ -113,7 +113,21 @@ def test_two_coders_contend_for_one_draft_and_only_one_wins(app: App, browser: A
         )
         assert response.status == 409
 
+        # A second question, claimed by both at the same moment: both forms are submitted before either
+        # answer arrives, and exactly one of them wins.
+        race_id = ask(app, "Race", "Modifier 59 with 29881 and 29877?\n")
+        for page in (ann, ben):
+            page.goto(f"{server.url}/drafts/{race_id}")
+            page.wait_for_selector("[data-claim-button]")
+        with ann.expect_navigation(), ben.expect_navigation():
+            ann.evaluate("document.querySelector(\"form[action$='/claim']\").requestSubmit()")
+            ben.evaluate("document.querySelector(\"form[action$='/claim']\").requestSubmit()")
+        mine = [p.locator("[data-claim=mine]").count() for p in (ann, ben)]
+        other = [p.locator("[data-claim=other]").count() for p in (ann, ben)]
+        assert sorted(mine) == [0, 1] and sorted(other) == [0, 1], (mine, other)
+
         # Ann, in two tabs: the older tab cannot overwrite the newer text.
+        ann.goto(f"{server.url}/drafts/{draft_id}")
         tab1, tab2 = ann, ann.context.new_page()
         tab2.goto(f"{server.url}/drafts/{draft_id}")
         tab1.fill("textarea[name=answer_md]", "First version of the answer.")
