@@ -366,3 +366,11 @@ def test_changing_the_password_signs_out_other_sessions(app: App, base: str) -> 
         ).status_code
         == 200
     )
+
+
+def test_a_missing_draft_is_a_clear_404(coder: httpx.Client) -> None:
+    r = coder.get("/drafts/424242")
+    assert r.status_code == 404 and "There is no draft #424242 here." in r.text
+    assert coder.get("/drafts/424242/raw").status_code == 404
+    token = csrf_of(coder.get("/queue").text)
+    assert coder.post("/drafts/424242/claim", data={"csrf_token": token}).status_code == 404
