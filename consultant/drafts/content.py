@@ -31,19 +31,20 @@ NOTE_TITLES = {
 def render_draft(
     *, draft_id: int, token: str, sender: str, question: str, facts: DraftFacts, unverified_reason: str = ""
 ) -> str:
-    data = asdict(facts)
+    # The facts are already plain lists and dicts (only the quota is a dataclass); the templates only
+    # read them, so they are passed as they are rather than deep-copied through asdict().
     return render(
         "draft/draft.txt",
         draft_id=draft_id,
         token=token,
         sender=sender,
         question=question,
-        codes=data["codes"],
-        edits=data["edits"],
-        hints=data["hints"],
-        candidates=data["candidates"],
-        withheld=data["withheld"],
-        quota=data["quota"],
+        codes=facts.codes,
+        edits=facts.edits,
+        hints=facts.hints,
+        candidates=facts.candidates,
+        withheld=facts.withheld,
+        quota=asdict(facts.quota),
         unverified=bool(unverified_reason),
         unverified_reason=unverified_reason,
         systems=SYSTEM_NAMES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consultant.db.base import Base, utcnow
@@ -14,6 +14,8 @@ OUTBOUND_STATES = ("queued", "sending", "sent", "dead")
 
 class OutboundMessage(Base):
     __tablename__ = "outbound_message"
+    # The notice rate limit asks "when did this kind last go to this address?" for every draft.
+    __table_args__ = (Index("ix_outbound_message_recipient", "to_address", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default="reply")  # reply | notice

@@ -24,11 +24,10 @@ def enqueue(
 ) -> OutboundMessage:
     """Queue a message once: the Message-ID is unique, so enqueueing the same message again returns it."""
     message_id = str(message["Message-ID"])
-    existing = session.scalars(
-        select(OutboundMessage).where(OutboundMessage.message_id == message_id)
-    ).first()
-    if existing is not None:
-        return existing
+    # The id first: the row (with its raw bytes) is loaded only in the rare case it exists.
+    existing_id = session.scalar(select(OutboundMessage.id).where(OutboundMessage.message_id == message_id))
+    if existing_id is not None:
+        return session.get_one(OutboundMessage, existing_id)
     row = OutboundMessage(
         kind=kind,
         draft_id=draft_id,

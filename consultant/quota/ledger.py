@@ -70,6 +70,24 @@ def seen_pages(session: Session, account_id: int) -> set[str]:
     )
 
 
+def balance_and_seen(session: Session, account: Account, plans: Plans) -> tuple[Balance, set[str]]:
+    """`balance` and `seen_pages` in one query (reserve asks for both on every draft): the account's
+    reserved and charged entries, each marked whether it falls in the plan's window."""
+    in_window = _in_window(account, plans)
+    rows = session.execute(
+        select(QuotaEntry.state, QuotaEntry.code_page, in_window.label("in_window")).where(
+            QuotaEntry.account_id == account.id, QuotaEntry.state.in_(("reserved", "charged"))
+        )
+    ).all()
+    counted = [state for state, _page, inside in rows if inside]
+    current = Balance(
+        allowance=allowance(plans.get(account.plan)),
+        charged=counted.count("charged"),
+        reserved=counted.count("reserved"),
+    )
+    return current, {page for state, page, _inside in rows if state == "charged"}
+
+
 def _spendable(account: Account, current: Balance) -> Balance:
     # A suspended account keeps what it has already seen but spends nothing new.
     if account.status != ACTIVE:
@@ -87,8 +105,8 @@ def reserve(
     overspend); whichever reply goes out second is then not charged for it (see `charge`).
     """
     account = lock_account(session, account_id)
-    current = _spendable(account, balance(session, account, plans))
-    allocation = allocate(code_pages, seen_pages(session, account.id), current)
+    current, seen = balance_and_seen(session, account, plans)
+    allocation = allocate(code_pages, seen, _spendable(account, current))
     for page in allocation.reserve:
         session.add(
             QuotaEntry(

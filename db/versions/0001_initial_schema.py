@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 12:25:08.951427
+Create Date: 2026-11-25 12:28:17.707930
 """
 
 from __future__ import annotations
@@ -369,6 +369,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_outbound_message_next_attempt_at"), ["next_attempt_at"], unique=False
         )
+        batch_op.create_index("ix_outbound_message_recipient", ["to_address", "kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbound_message_state"), ["state"], unique=False)
 
     op.create_table(
@@ -404,6 +405,7 @@ def downgrade() -> None:
     op.drop_table("quota_entry")
     with op.batch_alter_table("outbound_message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbound_message_state"))
+        batch_op.drop_index("ix_outbound_message_recipient")
         batch_op.drop_index(batch_op.f("ix_outbound_message_next_attempt_at"))
         batch_op.drop_index(batch_op.f("ix_outbound_message_consultation_id"))
 
