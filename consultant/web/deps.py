@@ -22,8 +22,10 @@ async def get_core(request: Request) -> App:
     return core
 
 
-def get_db(core: Annotated[App, Depends(get_core)]) -> Iterator[Session]:
-    with core.sessions() as session:
+def get_db(request: Request, core: Annotated[App, Depends(get_core)]) -> Iterator[Session]:
+    # Pages (GET) only read: on SQLite their transactions never wait behind the worker's writes.
+    factory = core.read_sessions if request.method in {"GET", "HEAD"} else core.sessions
+    with factory() as session:
         yield session
 
 
