@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date
 from typing import Any
 
@@ -34,7 +34,16 @@ class DraftFacts:
     withheld: list[str] = field(default_factory=list)  # code pages over quota
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        # The fields are plain lists and dicts already; only dataclasses (the quota) need converting, so
+        # json does that as it meets them rather than asdict() deep-copying everything first.
+        shallow = {f.name: getattr(self, f.name) for f in fields(self)}
+        return json.dumps(shallow, sort_keys=True, default=_plain)
+
+
+def _plain(value: object) -> object:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def build_facts(
