@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from consultant.accounts.addresses import domain_of, normalize_address
 from consultant.models import Account, AccountAddress
@@ -18,12 +18,18 @@ GUEST_PLAN = "guest"
 def find_account(session: Session, address: str) -> Account | None:
     """The account owning `address` (as an alias, or through its domain), without creating one."""
     addr = normalize_address(address)
+    # lazyload: the addresses are fetched if someone reads them, not with every look-up (selectin would).
     account = session.scalars(
-        select(Account).join(AccountAddress).where(AccountAddress.address == addr)
+        select(Account)
+        .join(AccountAddress)
+        .where(AccountAddress.address == addr)
+        .options(lazyload(Account.addresses))
     ).first()
     if account is not None:
         return account
-    return session.scalars(select(Account).where(Account.domain == domain_of(addr))).first()
+    return session.scalars(
+        select(Account).where(Account.domain == domain_of(addr)).options(lazyload(Account.addresses))
+    ).first()
 
 
 def account_for_sender(session: Session, address: str, now: datetime) -> Account:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select, true, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from consultant.models import Account, Draft, QuotaEntry
 from consultant.quota.plans import Plans
@@ -29,9 +29,11 @@ ACTIVE = "active"
 def lock_account(session: Session, account_id: int) -> Account:
     # populate_existing: the row may sit in the session's identity map with values read before
     # another worker committed; after taking the lock we want what is in the database now.
+    # lazyload: the ledger never reads the addresses, so they are not fetched with the row (selectin would).
     return session.execute(
         select(Account)
         .where(Account.id == account_id)
+        .options(lazyload(Account.addresses))
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
