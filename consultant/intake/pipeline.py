@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -94,14 +94,43 @@ def _record(
     return row
 
 
-def _duplicate_of(session: Session, mail: ParsedMail) -> InboundMessage | None:
-    conditions = [InboundMessage.sha256 == mail.sha256]
-    if mail.message_id:
-        conditions.append(
-            (InboundMessage.message_id == mail.message_id)
-            & (InboundMessage.from_address == mail.from_address)
+@dataclass(frozen=True)
+class _Prior:
+    id: int
+    state: str
+    reason: str
+
+
+def _prior(
+    session: Session, source: str, key: str, mail: ParsedMail | None
+) -> tuple[_Prior | None, _Prior | None]:
+    """(this spool file's own record, the earliest record this mail duplicates), in one query: the same
+    bytes (SHA-256), or the same Message-ID from the same sender. Only ids, states and reasons are read."""
+    own = (InboundMessage.source == source) & (InboundMessage.source_uid == key)
+    conditions: list[ColumnElement[bool]] = [own]
+    if mail is not None and mail.from_address is not None:
+        conditions.append(InboundMessage.sha256 == mail.sha256)
+        if mail.message_id:
+            conditions.append(
+                (InboundMessage.message_id == mail.message_id)
+                & (InboundMessage.from_address == mail.from_address)
+            )
+    rows = session.execute(
+        select(
+            InboundMessage.id,
+            InboundMessage.state,
+            InboundMessage.reason,
+            InboundMessage.source,
+            InboundMessage.source_uid,
         )
-    return session.scalars(select(InboundMessage).where(or_(*conditions)).order_by(InboundMessage.id)).first()
+        .where(or_(*conditions))
+        .order_by(InboundMessage.id)
+    ).all()
+    for row in rows:
+        if (row.source, row.source_uid) == (source, key):
+            return _Prior(row.id, row.state, row.reason), None
+    # No row is this file's own, so every row found matched one of the duplicate conditions.
+    return None, (_Prior(rows[0].id, rows[0].state, rows[0].reason) if rows else None)
 
 
 def _draft(
@@ -215,19 +244,14 @@ def _attachments_json(mail: ParsedMail) -> str:
 
 def process_message(session: Session, ctx: IntakeContext, ex: Examined, source: str, key: str) -> Outcome:
     """Record one examined message and carry out its fate. The caller commits."""
-    existing = session.scalars(
-        select(InboundMessage).where(InboundMessage.source == source, InboundMessage.source_uid == key)
-    ).first()
+    existing, duplicate = _prior(session, source, key, ex.mail)
     if existing is not None:
         return Outcome(existing.id, existing.state, existing.reason, already_recorded=True)
     now = ctx.clock()
-    mail = ex.mail
-    if mail is not None and mail.from_address is not None:
-        duplicate = _duplicate_of(session, mail)
-        if duplicate is not None:
-            verdict = Verdict("duplicate", f"duplicate of inbound message #{duplicate.id}")
-            row = _record(session, ex, source, key, verdict, now)
-            return Outcome(row.id, row.state, row.reason)
+    if duplicate is not None:
+        verdict = Verdict("duplicate", f"duplicate of inbound message #{duplicate.id}")
+        row = _record(session, ex, source, key, verdict, now)
+        return Outcome(row.id, row.state, row.reason)
     row = _record(session, ex, source, key, ex.verdict or Verdict("received", "in progress"), now)
     if ex.verdict is not None:
         return Outcome(row.id, row.state, row.reason)
