@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from consultant.cli.context import get_app
 from consultant.drafts.facts import load_facts
 from consultant.models import Account, Coder, Consultation, Draft, Question
+from consultant.models.draft import DRAFT_STATES
 from consultant.outbound.flush import flush_outbox
 from consultant.review import actions
 from consultant.review.context import review_context
@@ -61,7 +62,8 @@ def queue() -> None:
     "--state",
     default="pending",
     show_default=True,
-    help="pending, approved, sent, rejected, info_requested, or all",
+    type=click.Choice([*DRAFT_STATES, "all"]),
+    help="Which drafts to list.",
 )
 @click.option("--limit", default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
@@ -75,12 +77,18 @@ def list_(ctx: click.Context, state: str, limit: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
+    if not counts:
+        click.echo("The queue is empty. Send sample questions with `consultant demo`.")
+        return
     if not rows:
-        click.echo(f"No {state} drafts. " + ("Send a question with `consultant demo`." if not counts else ""))
+        click.echo(f"No {'' if state == 'all' else state + ' '}drafts.")
+    width = max((len(r["from"]) for r in rows), default=0)
     for r in rows:
         codes = ", ".join(r["codes"]) or "no codes"
-        click.echo(f"#{r['id']:<5} {r['consultation']}  {r['from']:<32} {r['subject'][:40]:<40} [{codes}]")
-    click.echo("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "queue is empty")
+        click.echo(
+            f"#{r['id']:<5} {r['consultation']}  {r['from']:<{width}}  {r['subject'][:40]:<40} [{codes}]"
+        )
+    click.echo("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
 
 
 def _load_draft(session: Any, draft_id: int) -> tuple[Draft, Consultation, Question, Account]:
