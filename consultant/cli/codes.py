@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -122,7 +123,12 @@ def extract_command(ctx: click.Context, as_json: bool, jsonl: bool, on: datetime
         for result in extract_lines(sys.stdin, dictionary_on):
             click.echo(json.dumps(result))
         return
-    result = extract_json(sys.stdin.read(), dictionary_on(None))
+    text = sys.stdin.read()
+    dictionary = dictionary_on(None)
+    result = extract_json(text, dictionary)
+    if not result["codes"]:
+        # Said on stderr so that stdout stays exactly the (empty) answer for scripts.
+        click.echo(nothing_found(text, cpt_loaded=dictionary.size("cpt") > 0), err=True)
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
@@ -135,6 +141,20 @@ def extract_command(ctx: click.Context, as_json: bool, jsonl: bool, on: datetime
             ]
         )
         click.echo(f"{found['system']:<9} {found['code']}{extra}")
+
+
+_CPT_SHAPED = re.compile(r"(?<![\w.])\d{4}[0-9FTU](?![\w.])")
+
+
+def nothing_found(text: str, *, cpt_loaded: bool) -> str:
+    """Why `codes extract` printed nothing: CPT-shaped numbers mean nothing until a CPT release is in."""
+    cpt_like = list(dict.fromkeys(_CPT_SHAPED.findall(text)))
+    if cpt_like and not cpt_loaded:
+        return (
+            f"no codes found: {', '.join(cpt_like)} look{'s' if len(cpt_like) == 1 else ''} like CPT, "
+            "but no CPT release is loaded (AMA-licensed: consultant codes import cpt-long LONGULT.txt)"
+        )
+    return "no codes found"
 
 
 @codes.command("search")
