@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from consultant.accounts.addresses import normalize_address
@@ -38,15 +38,24 @@ class NoticeOutcome:
     message: OutboundMessage | None = None
 
 
+# Built once (building a statement costs more than running it). The prefix is escaped as
+# `startswith(..., autoescape=True)` would: "%", "_" and the escape character itself.
+_LAST_NOTICE = select(func.max(OutboundMessage.created_at)).where(
+    OutboundMessage.kind == NOTICE,
+    OutboundMessage.to_address == bindparam("to_address"),
+    OutboundMessage.message_id.like(bindparam("pattern"), escape="/"),
+)
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
 def last_notice_at(session: Session, kind: str, to_address: str) -> datetime | None:
     addr = normalize_address(to_address)
     who = hashlib.sha256(addr.encode()).hexdigest()[:12]
     last: datetime | None = session.scalar(
-        select(func.max(OutboundMessage.created_at)).where(
-            OutboundMessage.kind == NOTICE,
-            OutboundMessage.to_address == addr,
-            OutboundMessage.message_id.startswith(f"<notice-{kind}-{who}-", autoescape=True),
-        )
+        _LAST_NOTICE, {"to_address": addr, "pattern": _like_prefix(f"<notice-{kind}-{who}-")}
     )
     return last
 

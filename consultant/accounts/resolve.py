@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
@@ -15,21 +15,24 @@ from consultant.models import Account, AccountAddress
 GUEST_PLAN = "guest"
 
 
+# Built once (building a statement costs more than running it). lazyload: the addresses are fetched if
+# someone reads them, not with every look-up (the relationship's selectin would).
+_BY_ADDRESS = (
+    select(Account)
+    .join(AccountAddress)
+    .where(AccountAddress.address == bindparam("address"))
+    .options(lazyload(Account.addresses))
+)
+_BY_DOMAIN = select(Account).where(Account.domain == bindparam("domain")).options(lazyload(Account.addresses))
+
+
 def find_account(session: Session, address: str) -> Account | None:
     """The account owning `address` (as an alias, or through its domain), without creating one."""
     addr = normalize_address(address)
-    # lazyload: the addresses are fetched if someone reads them, not with every look-up (selectin would).
-    account = session.scalars(
-        select(Account)
-        .join(AccountAddress)
-        .where(AccountAddress.address == addr)
-        .options(lazyload(Account.addresses))
-    ).first()
+    account = session.scalars(_BY_ADDRESS, {"address": addr}).first()
     if account is not None:
         return account
-    return session.scalars(
-        select(Account).where(Account.domain == domain_of(addr)).options(lazyload(Account.addresses))
-    ).first()
+    return session.scalars(_BY_DOMAIN, {"domain": domain_of(addr)}).first()
 
 
 def account_for_sender(session: Session, address: str, now: datetime) -> Account:

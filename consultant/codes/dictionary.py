@@ -119,21 +119,21 @@ def releases_on(
     return [chosen[s] for s in wanted if s in chosen]
 
 
+# Built once: building the statement would cost as much as running it, and it runs on every look-up.
+_STAMP = select(
+    func.count(CodeRelease.id),
+    func.max(CodeRelease.id),
+    func.max(CodeRelease.imported_at),
+    select(func.max(PlainDescription.id)).scalar_subquery(),
+)
+
+
 def release_stamp(db: Session | Connection) -> tuple[object, ...]:
     """A fingerprint of the code tables' contents. Every import, whatever it loads (codes, edits, MUEs,
     plain descriptors), adds a code_release row; a coder's own plain description added outside an import
     is a new plain_description row. So anything cached from the code tables is current exactly while
     this stays the same. Aggregates over a small table and a rowid: cheap enough to ask per call."""
-    newest_plain = select(func.max(PlainDescription.id)).scalar_subquery()
-    row = db.execute(
-        select(
-            func.count(CodeRelease.id),
-            func.max(CodeRelease.id),
-            func.max(CodeRelease.imported_at),
-            newest_plain,
-        )
-    ).one()
-    return tuple(row)
+    return tuple(db.execute(_STAMP).one())
 
 
 def load_dictionary(session: Session, on: date) -> CodeDictionary:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from consultant.intake.mail import ParsedMail
@@ -42,10 +42,13 @@ def find_consultation(session: Session, mail: ParsedMail, account: Account) -> C
     return None
 
 
+_TOKEN_TAKEN = select(Consultation.id).where(Consultation.token == bindparam("token"))  # built once
+
+
 def open_consultation(session: Session, mail: ParsedMail, account: Account, now: datetime) -> Consultation:
     while True:
         token = new_token()
-        if session.scalars(select(Consultation.id).where(Consultation.token == token)).first() is None:
+        if session.scalars(_TOKEN_TAKEN, {"token": token}).first() is None:
             break
     consultation = Consultation(
         token=token,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -101,30 +101,44 @@ class _Prior:
     reason: str
 
 
+# Built once: building a statement costs more than running it. A condition whose value is None (no
+# sender, no Message-ID) compares with NULL and so matches nothing, as if it were left out.
+_PRIOR = (
+    select(
+        InboundMessage.id,
+        InboundMessage.state,
+        InboundMessage.reason,
+        InboundMessage.source,
+        InboundMessage.source_uid,
+    )
+    .where(
+        or_(
+            (InboundMessage.source == bindparam("source")) & (InboundMessage.source_uid == bindparam("key")),
+            InboundMessage.sha256 == bindparam("sha256"),
+            (InboundMessage.message_id == bindparam("message_id"))
+            & (InboundMessage.from_address == bindparam("from_address")),
+        )
+    )
+    .order_by(InboundMessage.id)
+)
+
+
 def _prior(
     session: Session, source: str, key: str, mail: ParsedMail | None
 ) -> tuple[_Prior | None, _Prior | None]:
     """(this spool file's own record, the earliest record this mail duplicates), in one query: the same
-    bytes (SHA-256), or the same Message-ID from the same sender. Only ids, states and reasons are read."""
-    own = (InboundMessage.source == source) & (InboundMessage.source_uid == key)
-    conditions: list[ColumnElement[bool]] = [own]
-    if mail is not None and mail.from_address is not None:
-        conditions.append(InboundMessage.sha256 == mail.sha256)
-        if mail.message_id:
-            conditions.append(
-                (InboundMessage.message_id == mail.message_id)
-                & (InboundMessage.from_address == mail.from_address)
-            )
+    bytes (SHA-256), or the same Message-ID from the same sender. Only ids, states and reasons are read.
+    Mail with no usable sender is never a duplicate (only its own record is looked for)."""
+    sender = mail.from_address if mail is not None else None
     rows = session.execute(
-        select(
-            InboundMessage.id,
-            InboundMessage.state,
-            InboundMessage.reason,
-            InboundMessage.source,
-            InboundMessage.source_uid,
-        )
-        .where(or_(*conditions))
-        .order_by(InboundMessage.id)
+        _PRIOR,
+        {
+            "source": source,
+            "key": key,
+            "sha256": mail.sha256 if mail is not None and sender is not None else None,
+            "message_id": (mail.message_id or None) if mail is not None and sender is not None else None,
+            "from_address": sender,
+        },
     ).all()
     for row in rows:
         if (row.source, row.source_uid) == (source, key):

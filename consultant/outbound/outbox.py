@@ -6,10 +6,12 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from consultant.models import OutboundMessage
+
+_BY_MESSAGE_ID = select(OutboundMessage.id).where(OutboundMessage.message_id == bindparam("message_id"))
 
 
 def enqueue(
@@ -25,7 +27,7 @@ def enqueue(
     """Queue a message once: the Message-ID is unique, so enqueueing the same message again returns it."""
     message_id = str(message["Message-ID"])
     # The id first: the row (with its raw bytes) is loaded only in the rare case it exists.
-    existing_id = session.scalar(select(OutboundMessage.id).where(OutboundMessage.message_id == message_id))
+    existing_id = session.scalar(_BY_MESSAGE_ID, {"message_id": message_id})
     if existing_id is not None:
         return session.get_one(OutboundMessage, existing_id)
     row = OutboundMessage(

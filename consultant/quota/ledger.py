@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, true, update
+from sqlalchemy import ColumnElement, bindparam, func, select, true, update
 from sqlalchemy.orm import Session, lazyload
 
 from consultant.models import Account, Draft, QuotaEntry
@@ -26,17 +26,21 @@ from consultant.quota.rules import Allocation, Balance, allocate, allowance
 ACTIVE = "active"
 
 
+# Built once (building a statement costs more than running it). lazyload: the ledger never reads the
+# addresses, so they are not fetched with the row (the relationship's selectin would).
+_LOCK_ACCOUNT = (
+    select(Account)
+    .where(Account.id == bindparam("account_id"))
+    .options(lazyload(Account.addresses))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 def lock_account(session: Session, account_id: int) -> Account:
     # populate_existing: the row may sit in the session's identity map with values read before
     # another worker committed; after taking the lock we want what is in the database now.
-    # lazyload: the ledger never reads the addresses, so they are not fetched with the row (selectin would).
-    return session.execute(
-        select(Account)
-        .where(Account.id == account_id)
-        .options(lazyload(Account.addresses))
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    return session.execute(_LOCK_ACCOUNT, {"account_id": account_id}).scalar_one()
 
 
 def _in_window(account: Account, plans: Plans) -> ColumnElement[bool]:
