@@ -148,7 +148,18 @@ def show(ctx: click.Context, account: str, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2))
         return
     for key, value in data.items():
-        click.echo(f"{key:>26}: {', '.join(value) if isinstance(value, list) else value}")
+        click.echo(f"{key:>26}: {_plain(value)}")
+
+
+def _plain(value: object) -> str:
+    """A JSON value as a person reads it: no Python None/True/False on the screen."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "-"
+    return str(value)
 
 
 @accounts.command("register-link")
