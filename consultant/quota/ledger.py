@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, func, select, true, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, true, update
 from sqlalchemy.orm import Session, lazyload
 
 from consultant.models import Account, Draft, QuotaEntry
@@ -76,15 +76,25 @@ def seen_pages(session: Session, account_id: int) -> set[str]:
     )
 
 
+def _entries_statement(in_window: ColumnElement[bool]) -> Select[str, str, bool]:
+    return select(QuotaEntry.state, QuotaEntry.code_page, in_window.label("in_window")).where(
+        QuotaEntry.account_id == bindparam("account_id"), QuotaEntry.state.in_(("reserved", "charged"))
+    )
+
+
+# Built once per kind of window (building a statement costs more than running it).
+_ENTRIES_MONTHLY = _entries_statement(QuotaEntry.created_at >= bindparam("period_start"))
+_ENTRIES_LIFETIME = _entries_statement(true())
+
+
 def balance_and_seen(session: Session, account: Account, plans: Plans) -> tuple[Balance, set[str]]:
     """`balance` and `seen_pages` in one query (reserve asks for both on every draft): the account's
-    reserved and charged entries, each marked whether it falls in the plan's window."""
-    in_window = _in_window(account, plans)
-    rows = session.execute(
-        select(QuotaEntry.state, QuotaEntry.code_page, in_window.label("in_window")).where(
-            QuotaEntry.account_id == account.id, QuotaEntry.state.in_(("reserved", "charged"))
-        )
-    ).all()
+    reserved and charged entries, each marked whether it falls in the plan's window (as `_in_window`)."""
+    if plans.get(account.plan).monthly:
+        params = {"account_id": account.id, "period_start": account.period_start}
+        rows = session.execute(_ENTRIES_MONTHLY, params).all()
+    else:
+        rows = session.execute(_ENTRIES_LIFETIME, {"account_id": account.id}).all()
     counted = [state for state, _page, inside in rows if inside]
     current = Balance(
         allowance=allowance(plans.get(account.plan)),
