@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +15,16 @@ from consultant.drafts.content import NOTE_TITLES, SYSTEM_NAMES
 
 __all__ = ["NOTE_TITLES", "SYSTEM_NAMES", "DraftPage", "load_draft_page"]
 from consultant.drafts.facts import load_facts
-from consultant.models import Account, AuditEvent, Coder, Consultation, Draft, OutboundMessage, Question
+from consultant.models import (
+    Account,
+    AuditEvent,
+    Coder,
+    CodeRelease,
+    Consultation,
+    Draft,
+    OutboundMessage,
+    Question,
+)
 from consultant.quota.plans import PlanError, Plans
 from consultant.quota.report import QuotaReport, quota_report
 from consultant.review.actions import CLAIM_TTL
@@ -60,6 +70,25 @@ class DraftPage:
     history: list[AuditEvent]
     claim: ClaimState
     overdue: bool
+    # CPT-shaped numbers in the question while no CPT release is loaded: detection cannot know them, and
+    # a coder seeing "no codes found" under "Can I bill 38242 with 38241?" would think the tool broken.
+    unloaded_cpt: tuple[str, ...] = ()
+
+
+_CPT_SHAPED = re.compile(r"(?<![\w.])\d{4}[0-9FTU](?![\w.])")
+
+
+def cpt_shaped(text: str, found: set[str]) -> tuple[str, ...]:
+    """Five-character CPT-looking numbers in `text` that detection did not report, in order, once each."""
+    return tuple(dict.fromkeys(t for t in _CPT_SHAPED.findall(text) if t not in found))
+
+
+def _unloaded_cpt(session: Session, text: str, facts: dict[str, Any]) -> tuple[str, ...]:
+    candidates = cpt_shaped(text, {str(c.get("code", "")) for c in facts.get("codes", [])})
+    if not candidates:
+        return ()
+    cpt_loaded = session.scalar(select(CodeRelease.id).where(CodeRelease.system == "cpt").limit(1))
+    return () if cpt_loaded is not None else candidates
 
 
 def claim_state(session: Session, draft: Draft, now: datetime, ttl: timedelta = CLAIM_TTL) -> ClaimState:
@@ -135,13 +164,14 @@ def load_draft_page(
             .order_by(AuditEvent.at, AuditEvent.id)
         )
     )
+    facts = load_facts(draft.facts_json)
     return DraftPage(
         draft=draft,
         consultation=consultation,
         question=question,
         account=account,
         quota=quota,
-        facts=load_facts(draft.facts_json),
+        facts=facts,
         safe_html=sanitize_mail_html(question.html) if question.html else None,
         attachments=_attachments(question.attachments_json),
         thread=_thread(session, consultation, draft),
@@ -149,4 +179,5 @@ def load_draft_page(
         history=[e for e in events if e.action != "note"],
         claim=claim_state(session, draft, now),
         overdue=draft.state == "pending" and draft.created_at < now - sla,
+        unloaded_cpt=_unloaded_cpt(session, question.text or "", facts),
     )
