@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 import signal
+import sys
 import threading
 from dataclasses import asdict
 from typing import Any
@@ -12,6 +16,42 @@ import click
 
 from consultant.cli.context import get_app
 from consultant.logs import configure_logging
+from consultant.settings import Settings
+
+DEFAULT_SMTP_LISTEN = ("127.0.0.1", 2525)
+
+
+def command_name() -> str:
+    """How to type `consultant` in a second terminal: the bare name if the shell finds this very program,
+    else the path it was started by (`make run` starts `.venv/bin/consultant`, not on a fresh PATH)."""
+    started = sys.argv[0] if sys.argv and sys.argv[0] else "consultant"
+    found = shutil.which("consultant")
+    if found and os.path.realpath(found) == os.path.realpath(started):
+        return "consultant"
+    return started if os.path.basename(started) == "consultant" else "consultant"
+
+
+def hide_password(url: str) -> str:
+    """A database or relay URL fit to print on a console: the password replaced by ***."""
+    return re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1***@", url)
+
+
+def banner(s: Settings, web: bool, cmd: str) -> str:
+    """What `consultant up` prints once everything listens: what to type next, with these settings."""
+    smtp = f"{s.smtp_listen[0]}:{s.smtp_listen[1]}"
+    # `demo` reads CONSULTANT_SMTP_LISTEN, which a second terminal does not have: name the port.
+    demo = f"{cmd} demo" + ("" if s.smtp_listen == DEFAULT_SMTP_LISTEN else f" --smtp {smtp}")
+    queue = f"http://{s.web_listen[0]}:{s.web_listen[1]}/" if web else f"{cmd} queue list"
+    return f"""
+CaseConsultant is running.
+  Send questions by SMTP to   {s.service_address} via {smtp}
+      e.g.  {demo:<24} (sends sample questions through the receiver)
+  Database                    {hide_password(s.database_url)}
+  Replies go to               {hide_password(s.relay_url) if s.relay_url else str(s.sent_dir / "new")}
+  Review queue                {queue}
+      sign-in accounts:       {cmd} coders add EMAIL --role coder --password-stdin
+  Press Ctrl-C to stop.
+"""
 
 
 def _wait_for_signal() -> None:
@@ -66,19 +106,7 @@ def up(ctx: click.Context, no_web: bool) -> None:
         receiver.stop()
         raise
     worker.start()
-    s = app.settings
-    click.echo(
-        f"""
-CaseConsultant is running.
-  Send questions by SMTP to   {s.service_address} via {host}:{port}
-      e.g.  consultant demo           (sends sample questions through the receiver)
-  Database                    {s.database_url}
-  Replies go to               {s.relay_url or str(s.sent_dir / "new")}
-  Review queue                {f"http://{s.web_listen[0]}:{s.web_listen[1]}/" if web else "consultant queue list"}
-      sign-in accounts:       consultant coders add EMAIL --role coder --password-stdin
-  Press Ctrl-C to stop.
-"""
-    )
+    click.echo(banner(app.settings, web is not None, command_name()))
     try:
         _wait_for_signal()
     finally:
