@@ -7,6 +7,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from consultant.app import App, build_app, prepare
+from consultant.quota.plans import PlanError
 from consultant.settings import Settings, SettingsError
 
 
@@ -26,6 +27,8 @@ def get_app(ctx: click.Context, *, load_codes: bool = True) -> App:
             # A mistyped URL or a database that is not there is an operator's error, not a crash:
             # one line naming the setting beats a page of SQLAlchemy traceback.
             raise click.ClickException(database_problem(settings.database_url, exc)) from exc
+        except (SettingsError, PlanError) as exc:  # settings checked when their part is built (relay, plans)
+            raise click.ClickException(str(exc)) from exc
         except OSError as exc:  # a folder for the database, spool or mailboxes that cannot be made
             raise click.ClickException(
                 f"cannot prepare {exc.filename or settings.home}: {exc.strerror or exc}"

@@ -52,3 +52,22 @@ def test_a_folder_that_cannot_be_made_is_named(tmp_path: Path) -> None:
     code, out, exc = run(tmp_path, f"sqlite:///{blocker}/db/consultant.sqlite3")
     assert code == 1 and isinstance(exc, SystemExit), exc
     assert "cannot prepare" in out and str(blocker) in out
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("CONSULTANT_RELAY_URL", "bogus://relay.example.org", "CONSULTANT_RELAY_URL must look like"),
+        (
+            "CONSULTANT_PLANS_FILE",
+            "/nonexistent/plans.toml",
+            "cannot read plans file /nonexistent/plans.toml",
+        ),
+    ],
+)
+def test_settings_checked_late_are_one_line_too(tmp_path: Path, name: str, value: str, expected: str) -> None:
+    env = {"CONSULTANT_HOME": str(tmp_path), name: value}
+    result = CliRunner().invoke(cli, ["accounts", "list"], env=env)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert result.output.startswith("Error: ") and expected in result.output
+    assert len(result.output.strip().splitlines()) == 1
