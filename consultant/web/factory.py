@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -24,6 +26,10 @@ SESSION_MAX_AGE = 12 * 3600
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+# A draft action's address (/drafts/7/approve) opened with GET: a reload or a copied address after a form.
+_DRAFT_ACTION = re.compile(r"^/drafts/(\d+)/[a-z-]+$")
 
 
 def install_error_handlers(api: FastAPI) -> None:
@@ -64,6 +70,18 @@ def install_error_handlers(api: FastAPI) -> None:
             "This form was missing its security token or came from an old page. "
             "Go back, reload the page and try again.",
         )
+
+    @api.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        """The framework's own 404/405 (no route, wrong method): pages get the styled page, not JSON."""
+        if _wants_json(request) or exc.status_code not in (404, 405):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 405 and request.method == "GET":
+            action = _DRAFT_ACTION.match(request.url.path)
+            if action:  # e.g. the page shown after "write an answer before approving", reloaded
+                return RedirectResponse(f"/drafts/{action.group(1)}", status_code=303)
+            return page(request, 405, "Nothing to show here", "This address only takes a submitted form.")
+        return page(request, exc.status_code, "Not found", "There is no page at this address.")
 
     @api.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> Response:
