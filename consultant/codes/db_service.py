@@ -159,8 +159,12 @@ class DbCodeService:
         cached = self._cached
         if cached is not None and cached[0] == key:
             return cached[1]
-        with self._lock, self._sessions() as session:
-            built = load_dictionary(session, on)
+        with self._lock:
+            cached = self._cached  # another thread may have built it while this one waited
+            if cached is not None and cached[0] == key:
+                return cached[1]
+            with self._sessions() as session:
+                built = load_dictionary(session, on)
             self._cached = (key, built)
             return built
 
