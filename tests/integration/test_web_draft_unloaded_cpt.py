@@ -79,3 +79,16 @@ def test_the_text_draft_does_not_claim_no_code_was_named() -> None:
     )
     assert "No code was named" not in text  # 38242 was named: it is just not in a loaded code set
     assert "No code from the loaded code sets was found" in text
+
+
+def test_counts_on_the_draft_page_are_plain_english(app: App, coder: httpx.Client) -> None:
+    draft_id = ask(
+        app,
+        "Images",
+        "Is E11.22 right?",
+        html='<p>Is E11.22 right?<img src="http://tracker.example/p.gif"></p>',
+    )
+    page = coder.get(f"/drafts/{draft_id}").text
+    assert "(s)" not in page
+    assert "0 code pages shown" in page  # no code sets in this database: nothing shown
+    assert "1 remote image blocked" in page
