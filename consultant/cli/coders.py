@@ -16,6 +16,10 @@ def coders() -> None:
     """Manage the coders who review drafts."""
 
 
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 @coders.command("add")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), default="coder", show_default=True)
@@ -24,9 +28,11 @@ def coders() -> None:
 @click.pass_context
 def add(ctx: click.Context, email: str, role: str, name: str, password_stdin: bool) -> None:
     """Create a coder who can sign in to the review queue."""
-    if password_stdin:
+    if password_stdin and not _stdin_is_terminal():
         password = sys.stdin.readline().rstrip("\r\n")
     else:
+        # README's first step is `--password-stdin` typed at a terminal: reading the line raw would echo the
+        # password and wait without a prompt, and a typo would lock the newcomer out. Ask, hidden, twice.
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     app = get_app(ctx, load_codes=False)
     with app.sessions() as session:
