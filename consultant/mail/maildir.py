@@ -77,11 +77,12 @@ class Maildir:
 
     def mark_done(self, key: str) -> None:
         """Move a recorded message from new/ to cur/ (flag S: seen)."""
+        # No fsync here: if a crash loses this rename, the file reappears in new/ and intake finds it
+        # already recorded (by source and key), so it is only moved again.
         try:
             os.rename(self.new / key, self.cur / f"{key}:2,S")
         except FileNotFoundError:  # another worker sharing the spool moved it already
             return
-        _fsync_dir(self.cur)
 
     def move_to(self, key: str, other: Maildir) -> str:
         """Move a message into another Maildir's new/ (e.g. the quarantine), keeping its key."""
@@ -90,8 +91,7 @@ class Maildir:
             os.rename(self.new / key, other.new / key)
         except FileNotFoundError:  # another worker sharing the spool moved it already
             return key
-        _fsync_dir(other.new)
-        return key
+        return key  # no fsync needed, for the same reason as in mark_done
 
     def iter_cur(self) -> Iterator[Path]:
         if self.cur.is_dir():
