@@ -262,6 +262,8 @@ def code_fact(
     session: Session, system: str, code: str, releases: Mapping[str, ReleaseRef], on: date
 ) -> CodeFact:
     """A code's facts from the tables, without what the sender wrote beside it (modifiers, units)."""
+    if system == "modifier":
+        return modifier_fact(session, code, releases)
     release = releases.get(RELEASE_SYSTEM.get(system, system))
     row = code_row(session, release, system, code)
     if row is None or release is None:
@@ -285,6 +287,22 @@ def code_fact(
         notes=notes,
         mue=mue_in(session, row.code, releases) if system in PROCEDURE_SYSTEMS else None,
     )
+
+
+def modifier_fact(session: Session, code: str, releases: Mapping[str, ReleaseRef]) -> CodeFact:
+    """A modifier named on its own: its meaning from the CPT modifier list (MODUL), else HCPCS Level II."""
+    for source in ("cpt-modifier", "hcpcs"):
+        release = releases.get(source)
+        row = code_row(session, release, "modifier", code)
+        if row is not None and release is not None:
+            return CodeFact(
+                system="modifier",
+                code=code,
+                descriptor=row.descriptor,
+                release=release.name,
+                short_descriptor=row.short_descriptor,
+            )
+    return CodeFact(system="modifier", code=code, descriptor="", release="")
 
 
 def code_row(

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from consultant.app import App
+from consultant.codes.values import FoundCode
 from consultant.drafts.facts import load_facts
 from consultant.intake.pipeline import drain_spool
 from consultant.models import Draft, InboundMessage, Question
@@ -127,3 +128,10 @@ def test_a_modifier_named_alone_is_free(loaded_app: App) -> None:
         facts = load_facts(session.get_one(Draft, outcome.draft_id).facts_json)
     shown = {c["code"]: c["shown"] for c in facts["codes"]}
     assert shown == {"LT": True, "E11.22": True}  # a guest's single view went to E11.22; LT cost nothing
+
+
+def test_a_modifier_named_alone_is_described(loaded_app: App) -> None:
+    facts = loaded_app.codes.facts([FoundCode("modifier", "LT")], loaded_app.clock().date())
+    [lt] = facts.codes
+    assert lt.descriptor.lower().startswith("left side")
+    assert lt.release  # the HCPCS release it came from
