@@ -20,6 +20,7 @@ def template_env(directory: Path = TEMPLATES_DIR) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates ship with the package; do not stat them on every render
     )
     return env
 

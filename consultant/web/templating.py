@@ -69,6 +69,8 @@ def make_templates(extra_globals: dict[str, Any] | None = None) -> Jinja2Templat
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the package: no stat() of every template file on every page.
+        auto_reload=False,
     )
     env.filters.update(ago=ago, when=when, state_badge=state_badge)
     env.globals.update(csrf_input=csrf_input, csrf_token=csrf_token, STATE_LABELS=STATE_LABELS)
