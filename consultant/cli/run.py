@@ -199,7 +199,7 @@ def demo(ctx: click.Context, smtp_addr: str | None) -> None:
         ) from exc
     for subject in sent:
         click.echo(f"sent: {subject}")
-    click.echo("Drafts appear in the review queue within a second or two: consultant queue list")
+    click.echo(f"Drafts appear in the review queue within a second or two: {command_name()} queue list")
 
 
 COMMANDS: list[click.Command] = [up, worker, smtpd, ingest, send, demo]
