@@ -105,6 +105,20 @@ def _attachments(raw: str) -> list[dict[str, Any]]:
     return [a for a in items if isinstance(a, dict)] if isinstance(items, list) else []
 
 
+# Notices carry their kind in their Message-ID (<notice-KIND-…>, consultant.accounts.notices): a coder
+# reading the thread should see what the asker was told, not just "Notice".
+NOTICE_TITLES = {
+    "acknowledgement": "Acknowledgement",
+    "over_quota": "Over-quota notice (with a registration link)",
+    "registration": "Registration link",
+}
+
+
+def notice_title(message_id: str) -> str:
+    kind = message_id.removeprefix("<notice-").split("-", 1)[0] if message_id.startswith("<notice-") else ""
+    return NOTICE_TITLES.get(kind, "Notice")
+
+
 def _thread(session: Session, consultation: Consultation, current: Draft) -> list[ThreadItem]:
     items: list[ThreadItem] = []
     drafts = {
@@ -129,7 +143,7 @@ def _thread(session: Session, consultation: Consultation, current: Draft) -> lis
         select(OutboundMessage).where(OutboundMessage.consultation_id == consultation.id)
     ):
         title = {"reply": "Answer", "info_request": "Asked for more information"}.get(
-            m.kind, m.kind.capitalize()
+            m.kind, notice_title(m.message_id) if m.kind == "notice" else m.kind.capitalize()
         )
         items.append(
             ThreadItem(

@@ -92,3 +92,20 @@ def test_counts_on_the_draft_page_are_plain_english(app: App, coder: httpx.Clien
     assert "(s)" not in page
     assert "0 code pages shown" in page  # no code sets in this database: nothing shown
     assert "1 remote image blocked" in page
+
+
+def test_the_thread_names_the_notice_the_asker_got(app: App, coder: httpx.Client) -> None:
+    draft_id = ask(app, "Fax", "Where do I send the fax?", sender="new.asker@example-fp.test")
+    page = coder.get(f"/drafts/{draft_id}").text
+    assert "Acknowledgement to new.asker@example-fp.test" in page
+    assert "Notice to" not in page
+
+
+def test_notice_titles() -> None:
+    from consultant.web.draft_view import notice_title
+
+    assert notice_title("<notice-over_quota-17b0f2f79c10-20261125123530@x.test>").startswith(
+        "Over-quota notice"
+    )
+    assert notice_title("<notice-acknowledgement-1eb7ed6a46f3-20261125123530@x.test>") == "Acknowledgement"
+    assert notice_title("<something-else@x.test>") == "Notice"
