@@ -95,7 +95,9 @@ class Settings:
         return cls(
             home=home,
             database_url=db_url,
-            smtp_listen=_host_port(env.get("CONSULTANT_SMTP_LISTEN", "127.0.0.1:2525"), "CONSULTANT_SMTP_LISTEN"),
+            smtp_listen=_host_port(
+                env.get("CONSULTANT_SMTP_LISTEN", "127.0.0.1:2525"), "CONSULTANT_SMTP_LISTEN"
+            ),
             web_listen=web_listen,
             relay_url=env.get("CONSULTANT_RELAY_URL") or None,
             service_address=env.get("CONSULTANT_SERVICE_ADDRESS", cls.service_address),

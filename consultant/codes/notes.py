@@ -74,10 +74,15 @@ def code_refs(text: str) -> list[CodeRef]:
     return refs
 
 
+_INHERITED_LABEL = re.compile(r"^\(at [^)]*\)\s*")
+
+
 def covering_note(notes: list[str], code: str) -> str | None:
     """The first note that names `code` (itself, its category or a range holding it)."""
     for text in notes:
-        if any(ref.covers(code) for ref in code_refs(text)):
+        # An inherited note is labelled with where it comes from, "(at S72) …": that label names the
+        # asked code's own category, not a code the note is about.
+        if any(ref.covers(code) for ref in code_refs(_INHERITED_LABEL.sub("", text, count=1))):
             return text
     return None
 

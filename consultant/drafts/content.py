@@ -24,6 +24,7 @@ NOTE_TITLES = {
     "use_additional_code": "Use additional code",
     "code_also": "Code also",
     "seven_chr": "7th characters",
+    "seven_chr_note": "7th character note",
     "notes": "Notes",
 }
 

@@ -195,7 +195,9 @@ def _draft(
     session.flush()
     # A modifier named on its own is reference information about the codes, not a code page: it is free.
     free = tuple(dict.fromkeys(f.page for f in found if f.system == "modifier"))
-    pages = [f.page for f in found if f.system != "modifier"]
+    # When views run short, billable codes come first: a header or category is rarely what was asked.
+    billable = {c.page: c.billable for c in facts.codes}
+    pages = sorted((f.page for f in found if f.system != "modifier"), key=lambda p: not billable.get(p, True))
     plan = ctx.plans.get(account.plan)
     if unverified_reason:
         # Held: the coder sees it, but nothing is charged to the account the From header claims.

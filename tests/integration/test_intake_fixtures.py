@@ -135,3 +135,16 @@ def test_a_modifier_named_alone_is_described(loaded_app: App) -> None:
     [lt] = facts.codes
     assert lt.descriptor.lower().startswith("left side")
     assert lt.release  # the HCPCS release it came from
+
+
+def test_a_guests_single_view_goes_to_the_billable_code(loaded_app: App) -> None:
+    raw = (
+        b"From: sam@example-ortho.test\r\nSubject: 7th character\r\nMessage-ID: <s72@example.test>\r\n\r\n"
+        b"Routine healing after ORIF, S72.001. Is it S72.001D?\r\n"
+    )
+    loaded_app.spool.deliver(raw)
+    [outcome] = drain_spool(loaded_app)
+    with loaded_app.sessions() as session:
+        facts = load_facts(session.get_one(Draft, outcome.draft_id).facts_json)
+    assert {c["code"]: c["shown"] for c in facts["codes"]} == {"S72.001": False, "S72.001D": True}
+    assert not any("Excludes1 conflict" in h for h in facts["hints"])  # the "(at S72)" label is no conflict

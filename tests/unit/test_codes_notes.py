@@ -85,3 +85,11 @@ def test_use_additional_code_says_when_another_code_answers_it() -> None:
     assert alone == [
         "E11.22: use additional code: code to identify stage of chronic kidney disease (N18.1-N18.6)"
     ]
+
+
+def test_the_inherited_label_is_not_a_code_the_note_is_about() -> None:
+    from consultant.codes.notes import covering_note
+
+    # "(at S72)" says where the note comes from; S72.001D is not excluded by a note about S78.-.
+    assert covering_note(["(at S72) traumatic amputation of hip and thigh (S78.-)"], "S72.001D") is None
+    assert covering_note(["(at E11) type 1 diabetes mellitus (E10.-)"], "E10.9") is not None
