@@ -99,3 +99,9 @@ def test_the_message_says_it_is_automatic_and_threads() -> None:
     assert parsed["In-Reply-To"] == "<q1@example.org>" and parsed["To"] == "ann@example.org"
     assert str(parsed["Message-ID"]).strip().startswith("<notice-acknowledgement-")
     assert parsed.get_body(("plain",)) is not None and parsed.get_body(("html",)) is not None
+
+
+def test_acknowledgement_balance_counts_this_question_and_says_so() -> None:
+    # The view reserved for this question is already counted: "0" must not read as "nothing will be shown".
+    r = render_notice(view("acknowledgement", withheld=()))
+    assert "once this question is answered: 0" in r.text
