@@ -19,14 +19,27 @@ def _host_port(value: str, name: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _imap_url(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if not raw.startswith(("imap://", "imaps://")):
+        raise SettingsError(
+            f"CONSULTANT_IMAP_URL must start with imap:// or imaps://, got {raw.split('://')[0]!r}"
+        )
+    return raw
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -108,7 +121,7 @@ class Settings:
             plans_file=Path(plans) if plans else None,
             require_dmarc=_bool(env, "CONSULTANT_REQUIRE_DMARC", False),
             authserv_ids=authserv,
-            imap_url=env.get("CONSULTANT_IMAP_URL") or None,
+            imap_url=_imap_url(env.get("CONSULTANT_IMAP_URL")),
             # Set but empty means "do not move, flag \Seen".
             imap_processed_folder=env.get("CONSULTANT_IMAP_PROCESSED_FOLDER", "Processed") or None,
             imap_rejected_folder=env.get("CONSULTANT_IMAP_REJECTED_FOLDER") or cls.imap_rejected_folder,

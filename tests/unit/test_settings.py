@@ -23,3 +23,14 @@ def test_bad_listen_address_is_explained() -> None:
 def test_bad_number_is_explained() -> None:
     with pytest.raises(SettingsError, match="CONSULTANT_MAX_MESSAGE_BYTES must be a whole number"):
         Settings.from_env({"CONSULTANT_MAX_MESSAGE_BYTES": "ten"})
+
+
+def test_retention_below_one_day_is_refused() -> None:
+    # A negative retention would purge every raw message at once.
+    with pytest.raises(SettingsError, match="CONSULTANT_RAW_RETENTION_DAYS must be at least 1"):
+        Settings.from_env({"CONSULTANT_RAW_RETENTION_DAYS": "-3"})
+
+
+def test_imap_url_scheme_is_checked_at_start() -> None:
+    with pytest.raises(SettingsError, match="CONSULTANT_IMAP_URL must start with imap:// or imaps://"):
+        Settings.from_env({"CONSULTANT_IMAP_URL": "ftp://x"})
