@@ -30,7 +30,14 @@ NOTE_TITLES = {
 
 
 def render_draft(
-    *, draft_id: int, token: str, sender: str, question: str, facts: DraftFacts, unverified_reason: str = ""
+    *,
+    draft_id: int,
+    token: str,
+    sender: str,
+    question: str,
+    facts: DraftFacts,
+    unverified_reason: str = "",
+    held_reason: str = "",
 ) -> str:
     # The facts are already plain lists and dicts (only the quota is a dataclass); the templates only
     # read them, so they are passed as they are rather than deep-copied through asdict().
@@ -48,6 +55,7 @@ def render_draft(
         quota=asdict(facts.quota),
         unverified=bool(unverified_reason),
         unverified_reason=unverified_reason,
+        held_reason=held_reason,
         systems=SYSTEM_NAMES,
         note_titles=NOTE_TITLES,
     )

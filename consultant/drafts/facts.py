@@ -20,6 +20,7 @@ class QuotaView:
     shown: int
     withheld: int
     unverified: bool = False
+    consultation_limit: bool = False  # the plan's consultations for the month were used up
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from consultant.mail.maildir import Maildir
 from consultant.models import Draft, InboundMessage, Question
 from consultant.quota import ledger
 from consultant.quota.plans import Plans
+from consultant.quota.report import may_open_consultation
 from consultant.quota.rules import Allocation, allowance
 from consultant.settings import Settings
 from consultant.sources.drop import settled
@@ -163,6 +164,12 @@ def _draft(
         return Outcome(inbound.id, inbound.state, inbound.reason)
     consultation = find_consultation(session, mail, account)
     new_consultation = consultation is None
+    # A plan with a monthly number of consultations: a new question beyond it is held for the coder,
+    # with nothing reserved; follow-ups in an open consultation are never counted.
+    limit_reason = ""
+    if new_consultation and not may_open_consultation(session, account, ctx.plans):
+        limit = ctx.plans.get(account.plan).monthly_consultations
+        limit_reason = f"monthly consultation limit reached ({limit} this month)"
     if consultation is None:
         consultation = open_consultation(session, mail, account, now)
     consultation.status = "open"
@@ -199,8 +206,9 @@ def _draft(
     billable = {c.page: c.billable for c in facts.codes}
     pages = sorted((f.page for f in found if f.system != "modifier"), key=lambda p: not billable.get(p, True))
     plan = ctx.plans.get(account.plan)
-    if unverified_reason:
-        # Held: the coder sees it, but nothing is charged to the account the From header claims.
+    if unverified_reason or limit_reason:
+        # Held: the coder sees it, but nothing is charged (to an account the From header may only claim,
+        # or to one whose consultations for the month are used up).
         allocation = Allocation(shown=(), reserve=(), withheld=tuple(dict.fromkeys(pages)), remaining_after=0)
         remaining = ledger.balance(session, account, ctx.plans).remaining
     else:
@@ -215,6 +223,7 @@ def _draft(
         shown=len(allocation.shown),
         withheld=len(allocation.withheld),
         unverified=bool(unverified_reason),
+        consultation_limit=bool(limit_reason),
     )
     draft_facts = build_facts(found, facts, allocation, quota, on)
     draft.facts_json = draft_facts.to_json()
@@ -225,6 +234,7 @@ def _draft(
         question=text,
         facts=draft_facts,
         unverified_reason=unverified_reason,
+        held_reason=limit_reason,
     )
     written = {f.page: f.code for f in found}
     notify_after_draft(
@@ -237,20 +247,24 @@ def _draft(
         withheld=tuple(written.get(page, page.split(":", 1)[-1]) for page in allocation.withheld),
         remaining=remaining,
         new_consultation=new_consultation,
-        unverified=bool(unverified_reason),
+        # Over the consultation limit the coder decides what to tell the customer: no automatic notice.
+        unverified=bool(unverified_reason or limit_reason),
         token=consultation.token,
         now=now,
         in_reply_to=mail.message_id,
         consultation_id=consultation.id,
     )
     inbound.consultation_id = consultation.id
-    inbound.state = "held" if unverified_reason else "drafted"
-    inbound.reason = (
-        f"unverified sender ({unverified_reason}); draft #{draft.id} held, nothing charged"
-        if unverified_reason
-        else f"draft #{draft.id}: {len(found)} code(s), {len(allocation.shown)} shown, "
-        f"{len(allocation.withheld)} over quota"
-    )
+    inbound.state = "held" if unverified_reason or limit_reason else "drafted"
+    if unverified_reason:
+        inbound.reason = f"unverified sender ({unverified_reason}); draft #{draft.id} held, nothing charged"
+    elif limit_reason:
+        inbound.reason = f"{limit_reason}; draft #{draft.id} held, nothing reserved"
+    else:
+        inbound.reason = (
+            f"draft #{draft.id}: {len(found)} code(s), {len(allocation.shown)} shown, "
+            f"{len(allocation.withheld)} over quota"
+        )
     return Outcome(inbound.id, inbound.state, inbound.reason, draft_id=draft.id)
 
 

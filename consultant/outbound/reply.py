@@ -56,6 +56,7 @@ def render_reply(view: ReplyView) -> RenderedReply:
         "edits": [e for e in view.facts["edits"] if e.get("shown")] if answering else [],
         "hints": view.facts["hints"] if shown else [],
         "withheld": [p.split(":", 1)[-1] for p in view.facts["withheld"]] if answering else [],
+        "consultation_limit": bool(view.facts.get("quota", {}).get("consultation_limit")),
         "systems": SYSTEM_NAMES,
         "note_titles": NOTE_TITLES,
     }

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from consultant.app import App
 from consultant.codes.values import FoundCode
 from consultant.drafts.facts import load_facts
-from consultant.intake.pipeline import drain_spool
+from consultant.intake.pipeline import Outcome, drain_spool
 from consultant.models import Draft, InboundMessage, Question
 from tests.conftest import FIXTURES
 
@@ -148,3 +148,35 @@ def test_a_guests_single_view_goes_to_the_billable_code(loaded_app: App) -> None
         facts = load_facts(session.get_one(Draft, outcome.draft_id).facts_json)
     assert {c["code"]: c["shown"] for c in facts["codes"]} == {"S72.001": False, "S72.001D": True}
     assert not any("Excludes1 conflict" in h for h in facts["hints"])  # the "(at S72)" label is no conflict
+
+
+def test_a_new_consultation_over_the_monthly_limit_is_held_and_reserves_nothing(loaded_app: App) -> None:
+    from consultant.models import Account, QuotaEntry
+    from consultant.quota.plans import parse_plans
+
+    loaded_app.plans = parse_plans(
+        "[plans.guest]\nlifetime_views = 1\n[plans.free]\nlifetime_views = 6\n"
+        "[plans.pro]\nmonthly_views = 100\nmonthly_consultations = 1\n"
+    )
+
+    def ask(subject: str, body: str, extra: str = "") -> Outcome:
+        raw = (
+            f"From: pro@example-clinic.test\r\nSubject: {subject}\r\nMessage-ID: <{subject.replace(' ', '-')}@x>\r\n"
+            f"{extra}\r\n{body}\r\n"
+        ).encode()
+        loaded_app.spool.deliver(raw)
+        [outcome] = drain_spool(loaded_app)
+        return outcome
+
+    first = ask("First", "Is E11.22 right?")
+    with loaded_app.sessions() as session, session.begin():
+        session.get_one(Account, session.get_one(Draft, first.draft_id).account_id).plan = "pro"
+    second = ask("Second", "And N18.31?")
+    follow_up = ask("Follow-up", "One more on E11.22, please.", "In-Reply-To: <First@x>\r\n")
+    assert first.state == "drafted"
+    assert second.state == "held" and "monthly consultation limit reached" in second.reason
+    assert follow_up.state == "drafted"  # a follow-up never counts against the limit
+    with loaded_app.sessions() as session:
+        held = session.get_one(Draft, second.draft_id)
+        assert "HELD: monthly consultation limit reached" in held.content
+        assert session.query(QuotaEntry).filter_by(draft_id=held.id).count() == 0

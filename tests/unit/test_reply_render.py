@@ -105,3 +105,19 @@ def test_paid_plan_offers_upgrade_not_registration() -> None:
         )
     )
     assert "Upgrade your plan" in r.text and "/register/" not in r.text
+
+
+def test_consultation_limit_is_named_instead_of_views() -> None:
+    f = facts(quota={"plan": "pro", "consultation_limit": True})
+    r = render_reply(
+        view(
+            facts=f,
+            plan="pro",
+            plan_title="Professional",
+            registration_url=None,
+            upgrade_url="http://x.test/plans",
+            remaining=80,
+        )
+    )
+    assert "Professional plan's consultations for this month are used up: N18.31" in r.text
+    assert "0 code page views remaining" not in r.text and "0 code page views remaining" not in r.html
