@@ -24,6 +24,7 @@ from consultant.accounts.notify import notify_after_draft
 from consultant.accounts.resolve import account_for_sender
 from consultant.accounts.verification import sender_verdict
 from consultant.codes.service import CodeService
+from consultant.codes.values import CodeFacts, FoundCode
 from consultant.drafts.content import render_draft
 from consultant.drafts.facts import QuotaView, build_facts
 from consultant.intake.classify import Rule, rules_for
@@ -32,7 +33,7 @@ from consultant.intake.examine import Examined, examine
 from consultant.intake.mail import ParsedMail
 from consultant.intake.verdict import Verdict, quarantined
 from consultant.mail.maildir import Maildir
-from consultant.models import Draft, InboundMessage, Question
+from consultant.models import Account, Draft, InboundMessage, Question
 from consultant.quota import ledger
 from consultant.quota.plans import Plans
 from consultant.quota.report import may_open_consultation
@@ -148,6 +149,34 @@ def _prior(
     return None, (_Prior(rows[0].id, rows[0].state, rows[0].reason) if rows else None)
 
 
+def _allocate_views(
+    session: Session,
+    ctx: IntakeContext,
+    account: Account,
+    draft_id: int,
+    found: list[FoundCode],
+    facts: CodeFacts,
+    *,
+    hold: bool,
+    now: datetime,
+) -> tuple[Allocation, int]:
+    """Which code pages the draft may show, and the views left after it."""
+    # A modifier named on its own is reference information about the codes, not a code page: it is free.
+    free = tuple(dict.fromkeys(f.page for f in found if f.system == "modifier"))
+    # When views run short, billable codes come first: a header or category is rarely what was asked.
+    billable = {c.page: c.billable for c in facts.codes}
+    pages = sorted((f.page for f in found if f.system != "modifier"), key=lambda p: not billable.get(p, True))
+    if hold:
+        # Held: the coder sees it, but nothing is charged (to an account the From header may only claim,
+        # or to one whose consultations for the month are used up).
+        allocation = Allocation(shown=(), reserve=(), withheld=tuple(dict.fromkeys(pages)), remaining_after=0)
+        remaining = ledger.balance(session, account, ctx.plans).remaining
+    else:
+        allocation = ledger.reserve(session, account.id, draft_id, pages, ctx.plans, now)
+        remaining = allocation.remaining_after
+    return replace(allocation, shown=allocation.shown + free), remaining
+
+
 def _draft(
     session: Session, ctx: IntakeContext, ex: Examined, inbound: InboundMessage, now: datetime
 ) -> Outcome:
@@ -200,21 +229,10 @@ def _draft(
     )
     session.add(draft)
     session.flush()
-    # A modifier named on its own is reference information about the codes, not a code page: it is free.
-    free = tuple(dict.fromkeys(f.page for f in found if f.system == "modifier"))
-    # When views run short, billable codes come first: a header or category is rarely what was asked.
-    billable = {c.page: c.billable for c in facts.codes}
-    pages = sorted((f.page for f in found if f.system != "modifier"), key=lambda p: not billable.get(p, True))
     plan = ctx.plans.get(account.plan)
-    if unverified_reason or limit_reason:
-        # Held: the coder sees it, but nothing is charged (to an account the From header may only claim,
-        # or to one whose consultations for the month are used up).
-        allocation = Allocation(shown=(), reserve=(), withheld=tuple(dict.fromkeys(pages)), remaining_after=0)
-        remaining = ledger.balance(session, account, ctx.plans).remaining
-    else:
-        allocation = ledger.reserve(session, account.id, draft.id, pages, ctx.plans, now)
-        remaining = allocation.remaining_after
-    allocation = replace(allocation, shown=allocation.shown + free)
+    allocation, remaining = _allocate_views(
+        session, ctx, account, draft.id, found, facts, hold=bool(unverified_reason or limit_reason), now=now
+    )
     quota = QuotaView(
         plan=plan.name,
         plan_title=plan.title,
@@ -256,16 +274,21 @@ def _draft(
     )
     inbound.consultation_id = consultation.id
     inbound.state = "held" if unverified_reason or limit_reason else "drafted"
-    if unverified_reason:
-        inbound.reason = f"unverified sender ({unverified_reason}); draft #{draft.id} held, nothing charged"
-    elif limit_reason:
-        inbound.reason = f"{limit_reason}; draft #{draft.id} held, nothing reserved"
-    else:
-        inbound.reason = (
-            f"draft #{draft.id}: {len(found)} code(s), {len(allocation.shown)} shown, "
-            f"{len(allocation.withheld)} over quota"
-        )
+    inbound.reason = _drafted_reason(draft.id, len(found), allocation, unverified_reason, limit_reason)
     return Outcome(inbound.id, inbound.state, inbound.reason, draft_id=draft.id)
+
+
+def _drafted_reason(
+    draft_id: int, found: int, allocation: Allocation, unverified_reason: str, limit_reason: str
+) -> str:
+    if unverified_reason:
+        return f"unverified sender ({unverified_reason}); draft #{draft_id} held, nothing charged"
+    if limit_reason:
+        return f"{limit_reason}; draft #{draft_id} held, nothing reserved"
+    return (
+        f"draft #{draft_id}: {found} code(s), {len(allocation.shown)} shown, "
+        f"{len(allocation.withheld)} over quota"
+    )
 
 
 def _attachments_json(mail: ParsedMail) -> str:
