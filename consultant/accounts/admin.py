@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from consultant.accounts.addresses import normalize_address, normalize_domain
 from consultant.accounts.resolve import find_account
-from consultant.models import Account, AccountAddress, AuditEvent
+from consultant.audit import record_event
+from consultant.models import Account, AccountAddress
 from consultant.quota.plans import Plans
 
 STATUSES = ("active", "suspended")
@@ -20,10 +21,14 @@ class AccountError(ValueError):
 
 
 def _audit(session: Session, account: Account, actor: str, action: str, detail: str, now: datetime) -> None:
-    session.add(
-        AuditEvent(
-            at=now, actor=actor, action=action, subject_type="account", subject_id=account.id, detail=detail
-        )
+    record_event(
+        session,
+        at=now,
+        actor=actor,
+        action=action,
+        subject_type="account",
+        subject_id=account.id,
+        detail=detail,
     )
 
 

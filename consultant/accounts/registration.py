@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from consultant.accounts.addresses import AddressError, normalize_address
 from consultant.accounts.resolve import GUEST_PLAN, account_for_sender
-from consultant.models import AuditEvent
+from consultant.audit import record_event
 from consultant.quota.ledger import lock_account
 from consultant.quota.plans import Plans
 
@@ -82,15 +82,14 @@ def register_address(
     account.plan = FREE_PLAN
     account.verified = True
     account.period_start = now
-    session.add(
-        AuditEvent(
-            at=now,
-            actor=actor,
-            action="register",
-            subject_type="account",
-            subject_id=account.id,
-            detail=f"guest -> {FREE_PLAN} for {addr}",
-        )
+    record_event(
+        session,
+        at=now,
+        actor=actor,
+        action="register",
+        subject_type="account",
+        subject_id=account.id,
+        detail=f"guest -> {FREE_PLAN} for {addr}",
     )
     session.flush()
     return Registration(account.id, addr, FREE_PLAN, upgraded=True)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consultant.audit import record_event
 from consultant.models import AuditEvent, Coder, Consultation, Draft, OutboundMessage
 from consultant.outbound.outbox import enqueue
 from consultant.outbound.reply import reply_message
@@ -41,16 +42,16 @@ __all__ = [
 def audit(
     session: Session, coder: Coder | None, action: str, draft: Draft, now: datetime, detail: str = ""
 ) -> AuditEvent:
-    event = AuditEvent(
+    event = record_event(
+        session,
         at=now,
         actor=coder.email if coder else "system",
         coder_id=coder.id if coder else None,
         action=action,
         subject_type="draft",
         subject_id=draft.id,
-        detail=detail[:4000],
+        detail=detail,
     )
-    session.add(event)
     session.flush()
     return event
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consultant.models import AuditEvent, Coder
+from consultant.audit import record_event
+from consultant.models import Coder
 from consultant.web.passwords import check_strength, hash_password, needs_rehash, verify_password
 
 ROLES = ("coder", "admin")
@@ -48,15 +49,14 @@ def create_coder(
     )
     session.add(coder)
     session.flush()
-    session.add(
-        AuditEvent(
-            at=now,
-            actor=actor,
-            action="coder_created",
-            subject_type="coder",
-            subject_id=coder.id,
-            detail=f"role={role}",
-        )
+    record_event(
+        session,
+        at=now,
+        actor=actor,
+        action="coder_created",
+        subject_type="coder",
+        subject_id=coder.id,
+        detail=f"role={role}",
     )
     return coder
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from consultant.models import AuditEvent
+from consultant.audit import record_event
 from consultant.web.coders import authenticate
 from consultant.web.csrf import verify_csrf
 from consultant.web.deps import DB, Core, CurrentCoder, password_stamp
@@ -67,15 +67,14 @@ def login(
         throttle.failed(*keys)
         return refuse("That address and password do not match an active coder.", 401)
     throttle.succeeded(keys[0])
-    session.add(
-        AuditEvent(
-            at=core.clock(),
-            actor=coder.email,
-            coder_id=coder.id,
-            action="signed_in",
-            subject_type="coder",
-            subject_id=coder.id,
-        )
+    record_event(
+        session,
+        at=core.clock(),
+        actor=coder.email,
+        coder_id=coder.id,
+        action="signed_in",
+        subject_type="coder",
+        subject_id=coder.id,
     )
     session.commit()
     # A new session on sign-in: nothing set before it (by anyone) carries over.
@@ -124,15 +123,14 @@ def change_password(
             request, "account.html", {"coder": coder, "nav": "", "error": error}, status_code=400
         )
     coder.password_hash = hash_password(new)
-    session.add(
-        AuditEvent(
-            at=core.clock(),
-            actor=coder.email,
-            coder_id=coder.id,
-            action="password_changed",
-            subject_type="coder",
-            subject_id=coder.id,
-        )
+    record_event(
+        session,
+        at=core.clock(),
+        actor=coder.email,
+        coder_id=coder.id,
+        action="password_changed",
+        subject_type="coder",
+        subject_id=coder.id,
     )
     session.commit()
     # This session stays signed in; every other one (another browser, a stolen cookie) is signed out.
