@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from consultant.accounts.admin import AccountError, set_plan, set_status
+from consultant.audit import record_event
 from consultant.codes.status import release_statuses
-from consultant.models import Account, AccountAddress, AuditEvent, Coder, InboundMessage, OutboundMessage
+from consultant.intake.reingest import ReingestRefused
+from consultant.intake.reingest import reingest as reingest_message
+from consultant.models import Account, AccountAddress, Coder, InboundMessage, OutboundMessage
 from consultant.outbound.flush import retry_dead
 from consultant.quota.plans import PlanError
 from consultant.web.coders import ROLES, CoderError, create_coder
@@ -29,17 +32,23 @@ PER_PAGE = 50
 def _audit(
     session: DB, coder: Coder, action: str, subject_type: str, subject_id: int, detail: str, core: Core
 ) -> None:
-    session.add(
-        AuditEvent(
-            at=core.clock(),
-            actor=coder.email,
-            coder_id=coder.id,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            detail=detail,
-        )
+    record_event(
+        session,
+        at=core.clock(),
+        actor=coder.email,
+        coder_id=coder.id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        detail=detail,
     )
+
+
+def _page_of(session: DB, stmt: Select[Any], page: int) -> dict[str, Any]:
+    """One page of `stmt`'s rows (newest first), and whether there is a next page."""
+    page = max(1, page)
+    rows = list(session.scalars(stmt.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)))
+    return {"messages": rows[:PER_PAGE], "more": len(rows) > PER_PAGE, "page": page}
 
 
 def _render(request: Request, name: str, coder: Coder, section: str, **context: object) -> Response:
@@ -195,25 +204,12 @@ def codesets(request: Request, session: DB, core: Core, coder: AdminCoder) -> Re
 
 @router.get("/quarantine")
 def quarantine(request: Request, session: DB, coder: AdminCoder, page: int = 1) -> Response:
-    page = max(1, page)
-    rows = list(
-        session.scalars(
-            select(InboundMessage)
-            .where(InboundMessage.state == "quarantined")
-            .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
-            .limit(PER_PAGE + 1)
-            .offset((page - 1) * PER_PAGE)
-        )
+    stmt = (
+        select(InboundMessage)
+        .where(InboundMessage.state == "quarantined")
+        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
     )
-    return _render(
-        request,
-        "quarantine.html",
-        coder,
-        "quarantine",
-        messages=rows[:PER_PAGE],
-        more=len(rows) > PER_PAGE,
-        page=page,
-    )
+    return _render(request, "quarantine.html", coder, "quarantine", **_page_of(session, stmt, page))
 
 
 @router.get("/inbound/{inbound_id}/raw")
@@ -230,20 +226,11 @@ def reingest(inbound_id: int, request: Request, session: DB, core: Core, coder: 
     row = session.get(InboundMessage, inbound_id)
     if row is None:
         raise NotFound(f"message #{inbound_id}")
-    if row.state != "quarantined" or row.raw is None:
-        flash(
-            request,
-            "error",
-            f"Message #{row.id} is {row.state}"
-            + ("" if row.raw else " and its raw bytes are purged")
-            + "; only a quarantined message with its bytes can be re-ingested.",
-        )
+    try:
+        key = reingest_message(core.spool, row, coder.email)
+    except ReingestRefused as exc:
+        flash(request, "error", str(exc))
         return RedirectResponse("/admin/quarantine", status_code=303)
-    key = core.spool.deliver(row.raw)
-    # The old record steps aside: without its digest and Message-ID, intake's duplicate check does not
-    # mistake the re-delivered bytes for a copy of it. The reason keeps what it was and where it went.
-    row.reason = f"re-ingested by {coder.email} as spool/{key}; sha256 {row.sha256}; was: {row.reason}"[:2000]
-    row.state, row.sha256, row.message_id = "ignored", "", None
     _audit(session, coder, "reingest", "inbound_message", row.id, f"spool/{key}", core)
     session.commit()
     flash(request, "ok", f"Message #{row.id} is back in the spool; intake processes it within seconds.")
@@ -252,25 +239,12 @@ def reingest(inbound_id: int, request: Request, session: DB, core: Core, coder: 
 
 @router.get("/undeliverable")
 def undeliverable(request: Request, session: DB, coder: AdminCoder, page: int = 1) -> Response:
-    page = max(1, page)
-    rows = list(
-        session.scalars(
-            select(OutboundMessage)
-            .where(OutboundMessage.state == "dead")
-            .order_by(OutboundMessage.created_at.desc(), OutboundMessage.id.desc())
-            .limit(PER_PAGE + 1)
-            .offset((page - 1) * PER_PAGE)
-        )
+    stmt = (
+        select(OutboundMessage)
+        .where(OutboundMessage.state == "dead")
+        .order_by(OutboundMessage.created_at.desc(), OutboundMessage.id.desc())
     )
-    return _render(
-        request,
-        "undeliverable.html",
-        coder,
-        "undeliverable",
-        messages=rows[:PER_PAGE],
-        more=len(rows) > PER_PAGE,
-        page=page,
-    )
+    return _render(request, "undeliverable.html", coder, "undeliverable", **_page_of(session, stmt, page))
 
 
 @router.post("/outbound/{outbound_id}/retry")
